@@ -1,0 +1,141 @@
+/**
+ * The typed configuration every later stage works from. Produced only by
+ * `loadConfig` (src/config/load-config.ts); nothing downstream sees raw text.
+ */
+
+/** How a candidate host's commands are run. */
+export type Transport = 'local' | 'ssh';
+
+/** Where a value came from, for messages that name file and line. */
+export interface SourceRef {
+  file: string;
+  line: number;
+}
+
+/** A problem found while loading: errors make the config invalid, warnings do not. */
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  file: string;
+  line: number;
+  section?: string;
+  key?: string;
+  message: string;
+}
+
+/** SSH settings used when `transport = ssh` (issue 4). */
+export interface SshSettings {
+  /** `ssh_port`, default 22. */
+  port: number;
+  /** Login user: the section's `user` (or `ssh_user`), else the current user. */
+  user?: string;
+  /** `ssh_key`: path of a private key; else agent, else ~/.ssh/id_*. */
+  keyFile?: string;
+  /** `ssh_known_hosts`, default ~/.ssh/known_hosts. */
+  knownHostsFile?: string;
+  /** `ssh_verify_host_key`, default true; false is the explicit opt-out (warns on use). */
+  verifyHostKey: boolean;
+  /** `connect_timeout`, default 5 s. */
+  connectTimeoutMs: number;
+}
+
+/** One step of a hook list (issue 5). */
+export interface HookStep {
+  /** Template with {process} {from_host} {to_host} {reason} / %MASTER% %SLAVE%. */
+  command: string;
+  /** A failing optional step never aborts the failover. */
+  optional: boolean;
+  timeoutMs: number;
+}
+
+export interface Hooks {
+  beforeFailover: HookStep[];
+  afterFailover: HookStep[];
+  onFailed: HookStep[];
+  onGivenUp: HookStep[];
+  onSplitBrain: HookStep[];
+}
+
+/** The three commands of one process, rendered for one host. */
+export interface CommandSet {
+  start: string;
+  stop: string;
+  test: string;
+}
+
+/** One host a process may run on, in preference order. */
+export interface Candidate {
+  host: string;
+  /** 1-based position in the preference list (1 = most preferred). */
+  rank: number;
+  transport: Transport;
+  commands: CommandSet;
+}
+
+/** A monitored process: one section of ha_valet.cfg. */
+export interface ProcessConfig {
+  name: string;
+  source: SourceRef;
+  host: string;
+  user?: string;
+  port?: number;
+  protocol?: string;
+  /** This file's own priority (>= 1, lower = preferred); used by the one-file-per-host shape. */
+  priority: number;
+  /** Start order across processes, lower first. */
+  order: number;
+  /** `host` then the other `stand_by_list` hosts, in list order. */
+  candidates: Candidate[];
+  transport: Transport;
+  ssh: SshSettings;
+  /** `test_timeout` (10 s), `start_timeout` (30 s), `stop_timeout` (30 s). */
+  testTimeoutMs: number;
+  startTimeoutMs: number;
+  stopTimeoutMs: number;
+  /** Consecutive bad checks before acting on a host (`check_count`, 1). */
+  checkCount: number;
+  /** Flap damping: `max_restarts` (10) starts within `restart_window` (150 s). */
+  maxRestarts: number;
+  restartWindowMs: number;
+  /** `given_up_retry` (10 min); null = `never`. */
+  givenUpRetryMs: number | null;
+  /** `min_uptime` (10 s): an instance that dies sooner counts as a failed start. */
+  minUptimeMs: number;
+  /** Capped exponential back-off between failed starts on one host (`backoff_initial` 1 s, `backoff_max` 60 s). */
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** `failback` (false) and `failback_delay` (30 s). */
+  failback: boolean;
+  failbackDelayMs: number;
+  /** `priority_wait` (20 s): a watcher with own priority N waits (N-1) x this before starting. */
+  priorityWaitMs: number;
+  /** `latch` (false): stop acting after one failover until reset. */
+  latch: boolean;
+  hooks: Hooks;
+}
+
+export interface EtcdSettings {
+  endpoints: string[];
+  prefix: string;
+  leaseTtlMs: number;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  auth?: { username: string; passwordFile?: string };
+}
+
+export type CoordinationSettings = { backend: 'local' } | { backend: 'etcd'; etcd: EtcdSettings };
+
+/** Settings of the whole file (the `[DEFAULT]` section and command-line overrides). */
+export interface GlobalSettings {
+  /** `state_dir`; undefined = the default location chosen at run time. */
+  stateDir?: string;
+  /** `interval` for `watch` (5 s). */
+  intervalMs: number;
+  coordination: CoordinationSettings;
+}
+
+export interface Config {
+  file: string;
+  /** In start order (by `order`, then file order). */
+  processes: ProcessConfig[];
+  global: GlobalSettings;
+  warnings: Diagnostic[];
+}
