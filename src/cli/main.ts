@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+/**
+ * The CLI entry: builds the commander program and maps typed errors to output
+ * and exit codes in exactly one place. Command modules are imported lazily so
+ * a cron pass loads only what it uses.
+ */
+import { Command, CommanderError } from 'commander';
+import { HaValetError, EXIT_USAGE } from '../errors.js';
+
+/** Options every command shares. */
+export interface GlobalOptions {
+  config?: string;
+  define?: string[];
+  logLevel?: string;
+  logFormat?: string;
+  logFile?: string;
+}
+
+/** Collects a repeatable option into an array. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Builds the program; each command lives in src/cli/commands/<name>.ts. */
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('ha-valet')
+    .description('Keeps each configured service running on exactly one host of a stand-by list.')
+    .option(
+      '-c, --config <file>',
+      'config file (default: $HA_VALET_CONFIG, ./ha_valet.cfg, /etc/ha-valet/ha_valet.cfg)',
+    )
+    .option('-D, --define <NAME=VALUE>', 'value for an @NAME@ placeholder (repeatable)', collect)
+    .option('--log-level <level>', 'error, warn, info or debug', 'info')
+    .option('--log-format <format>', 'text or json', 'text')
+    .option('--log-file <file>', 'also write the log to this file')
+    .exitOverride()
+    .showHelpAfterError();
+  const registrars = await Promise.all(COMMAND_MODULES.map((load) => load()));
+  for (const { register } of registrars) register(program);
+  return program;
+}
+
+/** Every command module; keep each one's heavy imports inside its action. */
+const COMMAND_MODULES: Array<() => Promise<{ register(program: Command): void }>> = [];
+
+/** Runs the CLI and returns the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    const program = await buildProgram();
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (error instanceof HaValetError) {
+      process.stderr.write(`ha-valet: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(
+      `ha-valet: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 70;
+  }
+}
+
+// Run when executed directly (node dist/src/cli/main.js …); bin/ha-valet imports runCli instead.
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  process.exitCode = await runCli(process.argv);
+}
