@@ -16,6 +16,8 @@ export interface HostRecord {
   retryAfter: number | null;
   /** Since when this host has been seen up without a break (epoch ms), or null. */
   upSince: number | null;
+  /** Since when this host has answered its test (up or down) without a break, or null. */
+  reachableSince: number | null;
 }
 
 /** The last action carried out, for status. */
@@ -27,17 +29,46 @@ export interface LastAction {
   at: number;
 }
 
-/** An operator request (move/start/stop) waiting for the watcher to carry it out. */
+/** The operator commands a watcher (or the command's own pass) carries out. */
+export const OPERATOR_REQUESTS = [
+  'move',
+  'start',
+  'stop',
+  'maintenance-on',
+  'maintenance-off',
+  'reset',
+] as const;
+export type OperatorRequestType = (typeof OPERATOR_REQUESTS)[number];
+
+/** An operator request waiting for the watcher to carry it out. */
 export interface OperatorRequest {
-  type: 'move' | 'start' | 'stop';
+  type: OperatorRequestType;
   host: string | null;
   by: string;
   at: number;
 }
 
+/** The states a process can be in, as status shows them. */
+export const PROCESS_STATUSES = [
+  'unknown',
+  'up',
+  'down',
+  'waiting',
+  'failed',
+  'given-up',
+  'maintenance',
+  'latched',
+  'split-brain',
+] as const;
+export type ProcessStatus = (typeof PROCESS_STATUSES)[number];
+
 export interface ProcessState {
   /** Format version of this record. */
   version: 1;
+  /** The status after the last pass; transitions fire hooks and journal lines. */
+  status: ProcessStatus;
+  /** Since when no instance has been seen up (epoch ms), or null while one is up. */
+  downSince: number | null;
   /** The host ha-valet believes runs the service, or null. */
   activeHost: string | null;
   /** When the instance on activeHost was started by us and verified (epoch ms), or null. */
@@ -61,6 +92,8 @@ export interface ProcessState {
 export function emptyProcessState(): ProcessState {
   return {
     version: 1,
+    status: 'unknown',
+    downSince: null,
     activeHost: null,
     startedAt: null,
     startTimes: [],
@@ -83,6 +116,7 @@ export function hostRecord(state: ProcessState, host: string): HostRecord {
       failedStarts: 0,
       retryAfter: null,
       upSince: null,
+      reachableSince: null,
     }
   );
 }

@@ -1,0 +1,52 @@
+/** What act/ needs from the outside world, passed in so it stays testable. */
+import type { ExecutorPool, Executor, RunResult } from '../exec/executor.js';
+import type { Candidate, ProcessConfig } from '../config/model.js';
+import type { Logger } from '../log/logger.js';
+
+export interface ActContext {
+  pool: ExecutorPool;
+  /** Runs hook commands on this machine. */
+  hookExecutor: Executor;
+  logger: Logger;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** Checked before every command: false means stop acting (leadership lost, shutting down). */
+  mayAct(): boolean;
+}
+
+/** Runs one command of `process` on `candidate` and logs it with host, command, exit code and duration. */
+export async function runLogged(
+  context: ActContext,
+  process: ProcessConfig,
+  candidate: Candidate,
+  what: 'start' | 'stop' | 'test',
+  timeoutMs: number,
+): Promise<RunResult> {
+  const command = candidate.commands[what];
+  const executor = context.pool.forCandidate(process, candidate);
+  const result = await executor.run(command, { timeoutMs });
+  const fields = {
+    process: process.name,
+    host: candidate.host,
+    command,
+    exitCode: result.exitCode,
+    durationMs: result.durationMs,
+    ...(result.timedOut ? { timedOut: true } : {}),
+    ...(result.transportError ? { transportError: result.transportError } : {}),
+  };
+  if (what === 'test') context.logger.debug(`${what} ${process.name}@${candidate.host}`, fields);
+  else
+    context.logger.info(`${what} ${process.name}@${candidate.host}`, {
+      ...fields,
+      stderr: result.stderr.trim() || undefined,
+    });
+  return result;
+}
+
+/** Describes a failed command for a reason line: 'exit 1', 'timed out after 30000 ms', 'host key mismatch'. */
+export function describeFailure(result: RunResult): string {
+  if (result.transportError) return result.transportError;
+  if (result.timedOut) return `timed out after ${result.durationMs} ms`;
+  if (result.exitCode === null) return `killed by ${result.signal ?? 'a signal'}`;
+  return `exit ${result.exitCode}`;
+}

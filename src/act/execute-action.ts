@@ -1,0 +1,120 @@
+/** Carries out one planned action and reports its outcome as data. */
+import type { ProcessConfig } from '../config/model.js';
+import type { Action, ActionOutcome, HookName, StartAction, SwitchoverAction } from '../decide/actions.js';
+import type { ActContext } from './context.js';
+import { runHookList, type HookListResult } from './run-hooks.js';
+import { startAndVerify, stopAndVerify } from './start-stop.js';
+
+type HookSteps = NonNullable<ActionOutcome['hookSteps']>;
+
+/** Tags a hook list's steps with the hook's name for the journal. */
+function tagSteps(hook: HookName, result: HookListResult): HookSteps {
+  return result.steps.map((step) => ({ hook, ...step }));
+}
+
+/** Runs `action`; never throws for a failed command. */
+export async function executeAction(
+  context: ActContext,
+  process: ProcessConfig,
+  action: Action,
+): Promise<ActionOutcome> {
+  const started = context.now();
+  const finish = (outcome: Omit<ActionOutcome, 'action' | 'durationMs'>): ActionOutcome => ({
+    action,
+    durationMs: context.now() - started,
+    ...outcome,
+  });
+  if (!context.mayAct())
+    return finish({ ok: false, reason: 'not acting: leadership lost or shutting down', observations: [] });
+  switch (action.type) {
+    case 'start':
+      return finish(await executeStart(context, process, action));
+    case 'stop': {
+      const step = await stopAndVerify(context, process, action.host);
+      return finish({
+        ok: step.ok,
+        reason: step.reason,
+        observations: step.observations,
+        exitCode: step.exitCode,
+      });
+    }
+    case 'switchover':
+      return finish(await executeSwitchover(context, process, action));
+    case 'hook': {
+      const result = await runHookList(context, process, action.hook, action);
+      return finish({
+        ok: result.ok,
+        reason: result.reason,
+        observations: [],
+        hookSteps: tagSteps(action.hook, result),
+      });
+    }
+  }
+}
+
+/** A start, wrapped in before/after_failover hooks when it is a failover. */
+async function executeStart(
+  context: ActContext,
+  process: ProcessConfig,
+  action: StartAction,
+): Promise<Omit<ActionOutcome, 'action' | 'durationMs'>> {
+  const vars = { fromHost: action.fromHost, toHost: action.host, reason: action.reason };
+  const hookSteps: HookSteps = [];
+  if (action.failover) {
+    const before = await runHookList(context, process, 'beforeFailover', vars);
+    hookSteps.push(...tagSteps('beforeFailover', before));
+    if (!before.ok)
+      return { ok: false, reason: `failover aborted: ${before.reason}`, observations: [], hookSteps };
+    if (!context.mayAct())
+      return { ok: false, reason: 'not acting: leadership lost', observations: [], hookSteps };
+  }
+  const step = await startAndVerify(context, process, action.host);
+  if (step.ok && action.failover) {
+    hookSteps.push(...tagSteps('afterFailover', await runHookList(context, process, 'afterFailover', vars)));
+  }
+  return {
+    ok: step.ok,
+    reason: step.reason,
+    observations: step.observations,
+    exitCode: step.exitCode,
+    hookSteps,
+  };
+}
+
+/** Start on the new host and verify, then stop the old ones; the old ones keep running if the start fails. */
+async function executeSwitchover(
+  context: ActContext,
+  process: ProcessConfig,
+  action: SwitchoverAction,
+): Promise<Omit<ActionOutcome, 'action' | 'durationMs'>> {
+  const vars = { fromHost: action.fromHosts[0] ?? null, toHost: action.host, reason: action.reason };
+  const hookSteps: HookSteps = [];
+  const before = await runHookList(context, process, 'beforeFailover', vars);
+  hookSteps.push(...tagSteps('beforeFailover', before));
+  if (!before.ok)
+    return { ok: false, reason: `switchover aborted: ${before.reason}`, observations: [], hookSteps };
+  const start = await startAndVerify(context, process, action.host);
+  if (!start.ok)
+    return {
+      ok: false,
+      reason: start.reason,
+      observations: start.observations,
+      exitCode: start.exitCode,
+      hookSteps,
+    };
+  const observations = [...start.observations];
+  const stopped: string[] = [];
+  const failures: string[] = [];
+  for (const host of action.fromHosts) {
+    const stop = await stopAndVerify(context, process, host);
+    observations.push(...stop.observations);
+    if (stop.ok) stopped.push(host);
+    else failures.push(`${host}: ${stop.reason}`);
+  }
+  hookSteps.push(...tagSteps('afterFailover', await runHookList(context, process, 'afterFailover', vars)));
+  const reason =
+    failures.length === 0
+      ? `moved to ${action.host}`
+      : `started on ${action.host}, but ${failures.join('; ')}`;
+  return { ok: true, reason, observations, exitCode: start.exitCode, stoppedHosts: stopped, hookSteps };
+}

@@ -1,0 +1,95 @@
+/**
+ * Start-and-verify and stop-and-verify of one process on one host. A start that
+ * fails or never verifies is cleaned up with the host's stop command.
+ */
+import type { Candidate, ProcessConfig } from '../config/model.js';
+import type { Observation } from '../probe/observation.js';
+import { describeFailure, runLogged, type ActContext } from './context.js';
+import { verifyUntil } from './verify.js';
+
+export interface StepResult {
+  ok: boolean;
+  reason: string;
+  exitCode: number | null;
+  observations: Observation[];
+}
+
+/** Finds the candidate of `process` for `host` (decide only plans for candidates). */
+export function candidateFor(process: ProcessConfig, host: string): Candidate {
+  const candidate = process.candidates.find((c) => c.host === host);
+  if (!candidate) throw new Error(`${host} is not a candidate host of ${process.name}`);
+  return candidate;
+}
+
+/** Runs the start command, verifies the host reports up within start_timeout, cleans up on failure. */
+export async function startAndVerify(
+  context: ActContext,
+  process: ProcessConfig,
+  host: string,
+): Promise<StepResult> {
+  const candidate = candidateFor(process, host);
+  const started = context.now();
+  const result = await runLogged(context, process, candidate, 'start', process.startTimeoutMs);
+  if (result.exitCode !== 0) {
+    const reason = `start failed, ${describeFailure(result)}`;
+    await cleanUp(context, process, candidate, reason);
+    return { ok: false, reason, exitCode: result.exitCode, observations: [] };
+  }
+  const remaining = Math.max(0, process.startTimeoutMs - (context.now() - started));
+  const verify = await verifyUntil(context, process, candidate, (o) => o.kind === 'up', remaining);
+  if (!verify.ok) {
+    const seen = verify.observation.reason ?? verify.observation.kind;
+    const reason = `not up within ${Math.round(process.startTimeoutMs / 1000)} s after start (last test: ${seen})`;
+    await cleanUp(context, process, candidate, reason);
+    return { ok: false, reason, exitCode: 0, observations: [verify.observation] };
+  }
+  return { ok: true, reason: `started on ${host}`, exitCode: 0, observations: [verify.observation] };
+}
+
+/** Runs the stop command after a failed start so no half-started instance lingers. */
+async function cleanUp(
+  context: ActContext,
+  process: ProcessConfig,
+  candidate: Candidate,
+  why: string,
+): Promise<void> {
+  context.logger.warn(`start of ${process.name} on ${candidate.host} failed; running its stop command`, {
+    process: process.name,
+    host: candidate.host,
+    reason: why,
+  });
+  await runLogged(context, process, candidate, 'stop', process.stopTimeoutMs);
+}
+
+/** Runs the stop command and verifies the host reports down within stop_timeout. */
+export async function stopAndVerify(
+  context: ActContext,
+  process: ProcessConfig,
+  host: string,
+): Promise<StepResult> {
+  const candidate = candidateFor(process, host);
+  const started = context.now();
+  const result = await runLogged(context, process, candidate, 'stop', process.stopTimeoutMs);
+  if (result.transportError || result.timedOut) {
+    return {
+      ok: false,
+      reason: `stop failed, ${describeFailure(result)}`,
+      exitCode: result.exitCode,
+      observations: [],
+    };
+  }
+  const remaining = Math.max(0, process.stopTimeoutMs - (context.now() - started));
+  const verify = await verifyUntil(context, process, candidate, (o) => o.kind === 'down', remaining);
+  if (!verify.ok) {
+    const seen = verify.observation.reason ?? verify.observation.kind;
+    const exit = result.exitCode === 0 ? '' : `, stop ${describeFailure(result)}`;
+    const reason = `still not down ${Math.round(process.stopTimeoutMs / 1000)} s after stop (last test: ${seen}${exit})`;
+    return { ok: false, reason, exitCode: result.exitCode, observations: [verify.observation] };
+  }
+  return {
+    ok: true,
+    reason: `stopped on ${host}`,
+    exitCode: result.exitCode,
+    observations: [verify.observation],
+  };
+}

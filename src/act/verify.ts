@@ -1,0 +1,30 @@
+/** Re-tests a host until it reports the wanted state or the deadline passes. */
+import type { Candidate, ProcessConfig } from '../config/model.js';
+import { classifyResult } from '../probe/classify.js';
+import type { Observation } from '../probe/observation.js';
+import { runLogged, type ActContext } from './context.js';
+
+/** First pause between verify tests; doubles up to VERIFY_MAX_PAUSE_MS. */
+const VERIFY_FIRST_PAUSE_MS = 100;
+const VERIFY_MAX_PAUSE_MS = 1000;
+
+/** Tests `candidate` until `wanted(observation)` or `withinMs` elapse; returns the last observation. */
+export async function verifyUntil(
+  context: ActContext,
+  process: ProcessConfig,
+  candidate: Candidate,
+  wanted: (observation: Observation) => boolean,
+  withinMs: number,
+): Promise<{ ok: boolean; observation: Observation }> {
+  const deadline = context.now() + withinMs;
+  let pause = VERIFY_FIRST_PAUSE_MS;
+  for (;;) {
+    const timeout = Math.max(1, Math.min(process.testTimeoutMs, deadline - context.now()));
+    const result = await runLogged(context, process, candidate, 'test', timeout);
+    const observation = classifyResult(candidate.host, result, context.now());
+    if (wanted(observation)) return { ok: true, observation };
+    if (context.now() + pause > deadline) return { ok: false, observation };
+    await context.sleep(pause);
+    pause = Math.min(pause * 2, VERIFY_MAX_PAUSE_MS);
+  }
+}

@@ -1,0 +1,89 @@
+/** What decide() asks act/ to do, and what act/ reports back. */
+import type { ProcessState, ProcessStatus } from '../state/model.js';
+import type { Observation } from '../probe/observation.js';
+
+/** Hook lists of a process (keys of ProcessConfig.hooks). */
+export type HookName = 'beforeFailover' | 'afterFailover' | 'onFailed' | 'onGivenUp' | 'onSplitBrain';
+
+/** Start on `host` and verify it comes up; on failure run its stop command and report why. */
+export interface StartAction {
+  type: 'start';
+  host: string;
+  /** The host the service ran on before, when this start is a failover (hooks run around it). */
+  fromHost: string | null;
+  failover: boolean;
+  reason: string;
+}
+
+/** Stop `host` and verify it went down. */
+export interface StopAction {
+  type: 'stop';
+  host: string;
+  reason: string;
+}
+
+/** Start on `host`, verify, then stop `fromHosts` (failback and operator move). */
+export interface SwitchoverAction {
+  type: 'switchover';
+  host: string;
+  fromHosts: string[];
+  reason: string;
+}
+
+/** Run one hook list in order. */
+export interface HookAction {
+  type: 'hook';
+  hook: HookName;
+  fromHost: string | null;
+  toHost: string | null;
+  reason: string;
+}
+
+export type Action = StartAction | StopAction | SwitchoverAction | HookAction;
+
+/** What one pass decided for one process. */
+export interface Plan {
+  process: string;
+  status: ProcessStatus;
+  actions: Action[];
+  /** One sentence: the log line, the CLI line and a test oracle at once. */
+  summary: string;
+  /** The stored state with this decision's bookkeeping applied (not the actions' results). */
+  state: ProcessState;
+}
+
+/** The result of carrying out one action. */
+export interface ActionOutcome {
+  action: Action;
+  ok: boolean;
+  reason: string;
+  /** The host's observation after the action (the last verify test), when one was taken. */
+  observations: Observation[];
+  durationMs: number;
+  /** Exit code of the main command (start/stop), when it ran. */
+  exitCode?: number | null;
+  /** Hosts stopped by a switchover (or a failed start's host), for state bookkeeping. */
+  stoppedHosts?: string[];
+  /** Hook steps that ran, for the journal. */
+  hookSteps?: Array<{
+    hook: HookName;
+    command: string;
+    ok: boolean;
+    exitCode: number | null;
+    durationMs: number;
+    reason: string;
+  }>;
+}
+
+/** Failed or refused attempts within the current pass, per host, so decide moves on. */
+export interface PassAttempts {
+  startFailed: Record<string, string>;
+  stopFailed: Record<string, string>;
+  /** Hooks that already ran this pass (so a healed split brain fires once). */
+  hooksRun: HookName[];
+}
+
+/** No attempts yet. */
+export function noAttempts(): PassAttempts {
+  return { startFailed: {}, stopFailed: {}, hooksRun: [] };
+}

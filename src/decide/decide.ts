@@ -1,0 +1,209 @@
+/**
+ * The HA rules, as one pure function: (config, observations, stored state,
+ * attempts this pass, now) → plan. No I/O, no clock, no randomness.
+ *
+ * Guard clauses in a fixed order (Patroni's cycle): operator request →
+ * maintenance → given-up → latched → split brain → one up (failback) → none up.
+ */
+import { hostRecord, type ProcessState, type ProcessStatus } from '../state/model.js';
+import type { Action, Plan } from './actions.js';
+import { makePlan, type DecideInput } from './make-plan.js';
+import { formatReasons, observationsByCandidate, rankUpInstances, startBlocker } from './candidates.js';
+import { applyOperatorRequest } from './operator.js';
+
+/** Decides what to do for one process. */
+export function decide(input: DecideInput): Plan {
+  const request = applyOperatorRequest(input);
+  if (request.plan) return request.plan;
+  const state = request.state;
+  const { process, now } = input;
+  if (state.maintenance) {
+    return makePlan(input, state, 'maintenance', [], 'in maintenance: probing only, not acting');
+  }
+  if (state.givenUpAt !== null) {
+    const retryAt = process.givenUpRetryMs === null ? null : state.givenUpAt + process.givenUpRetryMs;
+    if (retryAt === null || now < retryAt) {
+      const when = retryAt === null ? 'never retries' : `retries in ${Math.ceil((retryAt - now) / 1000)} s`;
+      return makePlan(
+        input,
+        state,
+        'given-up',
+        [],
+        `given up after too many restarts (${when}; reset to revive)`,
+      );
+    }
+    return decideRunning(input, { ...state, givenUpAt: null, startTimes: [] });
+  }
+  if (state.latched) {
+    const where = state.activeHost ? ` to ${state.activeHost}` : '';
+    return makePlan(input, state, 'latched', [], `latched after failover${where}: not acting until reset`);
+  }
+  return decideRunning(input, state);
+}
+
+/** Split brain, one up, or none up. */
+function decideRunning(input: DecideInput, state: ProcessState): Plan {
+  const up = rankUpInstances(input.process, input.observations);
+  if (up.length > 1) return decideSplitBrain(input, state, up);
+  if (up.length === 1) return decideOneUp(input, state, up[0]!.candidate.host, up[0]!.priority);
+  return decideNoneUp(input, state);
+}
+
+/** More than one instance up: keep the best, stop the others. */
+function decideSplitBrain(
+  input: DecideInput,
+  state: ProcessState,
+  up: ReturnType<typeof rankUpInstances>,
+): Plan {
+  const keeper = up[0]!;
+  const extras = up.slice(1).map((u) => u.candidate.host);
+  const stoppable = extras.filter((host) => input.attempts.stopFailed[host] === undefined);
+  const next = { ...state, activeHost: keeper.candidate.host };
+  const summary = `split brain: up on ${up.map((u) => `${u.candidate.host} (priority ${u.priority})`).join(', ')}`;
+  if (stoppable.length === 0) {
+    const failures = formatReasons(extras.map((h) => [h, input.attempts.stopFailed[h] ?? '']));
+    return makePlan(input, next, 'split-brain', [], `${summary}; could not stop the extras (${failures})`);
+  }
+  const actions: Action[] = stoppable.map((host) => ({
+    type: 'stop',
+    host,
+    reason: `split brain: keeping ${keeper.candidate.host} (priority ${keeper.priority})`,
+  }));
+  return makePlan(input, next, 'split-brain', actions, `${summary}; keeping ${keeper.candidate.host}`);
+}
+
+/** Exactly one instance up: adopt it, note a healed split brain, consider failback. */
+function decideOneUp(input: DecideInput, state: ProcessState, host: string, priority: number): Plan {
+  const { process, now } = input;
+  const record = hostRecord(state, host);
+  const settled = record.upSince !== null && now - record.upSince >= process.minUptimeMs;
+  const next: ProcessState = {
+    ...state,
+    activeHost: host,
+    startedAt: state.activeHost === host ? state.startedAt : null,
+    hosts: settled
+      ? { ...state.hosts, [host]: { ...record, failedStarts: 0, retryAfter: null } }
+      : state.hosts,
+  };
+  const actions: Action[] = [];
+  if (state.status === 'split-brain' && !input.attempts.hooksRun.includes('onSplitBrain')) {
+    actions.push({
+      type: 'hook',
+      hook: 'onSplitBrain',
+      fromHost: null,
+      toHost: host,
+      reason: `split brain healed: up on ${host}`,
+    });
+  }
+  const failback = chooseFailback(input, next, host);
+  if (failback) {
+    actions.push({
+      type: 'switchover',
+      host: failback,
+      fromHosts: [host],
+      reason: `failback to preferred ${failback}, healthy for ${Math.round(process.failbackDelayMs / 1000)} s`,
+    });
+    return makePlan(
+      input,
+      next,
+      'up',
+      actions,
+      `up on ${host} (priority ${priority}); failing back to ${failback}`,
+    );
+  }
+  return makePlan(input, next, 'up', actions, `up on ${host} (priority ${priority})`);
+}
+
+/** The more preferred host to fail back to, when failback is on and it has been healthy long enough. */
+function chooseFailback(input: DecideInput, state: ProcessState, activeHost: string): string | null {
+  const { process, now } = input;
+  if (!process.failback) return null;
+  const active = process.candidates.find((c) => c.host === activeHost);
+  if (!active) return null;
+  for (const { candidate, observation } of observationsByCandidate(process, input.observations)) {
+    if (candidate.rank >= active.rank) break;
+    if (startBlocker(process, candidate, observation, state, input.attempts, now) !== null) continue;
+    const since = hostRecord(state, candidate.host).reachableSince;
+    if (since !== null && now - since >= process.failbackDelayMs) return candidate.host;
+  }
+  return null;
+}
+
+/** Nothing up: wait (check_count, priority wait, flap damping) or start on the best candidate. */
+function decideNoneUp(input: DecideInput, state: ProcessState): Plan {
+  const { process, now } = input;
+  const active = state.activeHost;
+  if (active !== null && input.attempts.startFailed[active] === undefined) {
+    const bad = hostRecord(state, active).badChecks;
+    if (bad > 0 && bad < process.checkCount) {
+      return makePlan(
+        input,
+        state,
+        'waiting',
+        [],
+        `not up on ${active} (check ${bad} of ${process.checkCount}), waiting`,
+      );
+    }
+  }
+  if (process.priority > 1 && process.priorityWaitMs > 0 && state.downSince !== null) {
+    const waitUntil = state.downSince + (process.priority - 1) * process.priorityWaitMs;
+    if (now < waitUntil) {
+      const seconds = Math.ceil((waitUntil - now) / 1000);
+      return makePlan(
+        input,
+        state,
+        'waiting',
+        [],
+        `down; priority ${process.priority} waits ${seconds} s more for a preferred watcher`,
+      );
+    }
+  }
+  const blocked: Array<[string, string]> = [];
+  for (const { candidate, observation } of observationsByCandidate(process, input.observations)) {
+    const blocker = startBlocker(process, candidate, observation, state, input.attempts, now);
+    if (blocker !== null) {
+      blocked.push([candidate.host, blocker]);
+      continue;
+    }
+    return planStart(input, state, candidate.host, blocked);
+  }
+  const failedThisPass = Object.keys(input.attempts.startFailed).length > 0;
+  const onlyBackingOff = blocked.length > 0 && blocked.every(([, why]) => why.startsWith('backing off'));
+  const status: ProcessStatus = !failedThisPass && onlyBackingOff ? 'waiting' : 'failed';
+  const lead = failedThisPass ? 'was down, no host could start it' : 'down, no host can start it now';
+  return makePlan(input, state, status, [], `${lead} (${formatReasons(blocked)})`);
+}
+
+/** A start on `host`, unless flap damping says to give up first. */
+function planStart(
+  input: DecideInput,
+  state: ProcessState,
+  host: string,
+  skipped: Array<[string, string]>,
+): Plan {
+  const { process, now } = input;
+  const recent = state.startTimes.filter((t) => t > now - process.restartWindowMs);
+  if (recent.length >= process.maxRestarts) {
+    const next = { ...state, givenUpAt: now, startTimes: recent };
+    const window = Math.round(process.restartWindowMs / 1000);
+    return makePlan(
+      input,
+      next,
+      'given-up',
+      [],
+      `gave up: ${recent.length} starts within ${window} s (max_restarts ${process.maxRestarts})`,
+    );
+  }
+  const from = state.activeHost;
+  const failover = from !== null && from !== host;
+  const why = skipped.length > 0 ? ` (${formatReasons(skipped)})` : '';
+  const reason = from === null ? `not running${why}` : `down on ${from}${why}`;
+  return makePlan(
+    input,
+    state,
+    'down',
+    [{ type: 'start', host, fromHost: from, failover, reason }],
+    `down, starting on ${host}${why}`,
+  );
+}
+export type { DecideInput } from './make-plan.js';

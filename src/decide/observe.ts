@@ -1,0 +1,66 @@
+/**
+ * Folds a pass's observations into the stored state (pure): last observation per
+ * host, consecutive bad checks, up/reachable streaks, and min_uptime accounting.
+ */
+import type { ProcessConfig } from '../config/model.js';
+import type { Observation } from '../probe/observation.js';
+import { hostRecord, type HostRecord, type ProcessState } from '../state/model.js';
+import { backoffDelay } from './backoff.js';
+
+/** The new record of one host after `observation`. */
+function foldHost(previous: HostRecord, observation: Observation, now: number): HostRecord {
+  const up = observation.kind === 'up';
+  const reachable = up || observation.kind === 'down';
+  return {
+    ...previous,
+    lastObservation: observation,
+    badChecks: up ? 0 : previous.badChecks + 1,
+    upSince: up ? (previous.upSince ?? now) : null,
+    reachableSince: reachable ? (previous.reachableSince ?? now) : null,
+  };
+}
+
+/** Returns `state` updated with `observations` taken at `now`. */
+export function foldObservations(
+  process: ProcessConfig,
+  state: ProcessState,
+  observations: Observation[],
+  now: number,
+): ProcessState {
+  const hosts = { ...state.hosts };
+  for (const observation of observations) {
+    hosts[observation.host] = foldHost(hostRecord(state, observation.host), observation, now);
+  }
+  const anyUp = observations.some((o) => o.kind === 'up');
+  let next: ProcessState = { ...state, hosts, downSince: anyUp ? null : (state.downSince ?? now) };
+  next = chargeEarlyDeath(process, state, next, now);
+  return next;
+}
+
+/**
+ * min_uptime: an instance we started that is now seen down sooner than
+ * min_uptime after its start counts as a failed start on that host.
+ */
+function chargeEarlyDeath(
+  process: ProcessConfig,
+  before: ProcessState,
+  after: ProcessState,
+  now: number,
+): ProcessState {
+  const host = before.activeHost;
+  if (host === null || before.startedAt === null) return after;
+  const observation = after.hosts[host]?.lastObservation;
+  if (!observation || observation.kind !== 'down') return after;
+  if (now - before.startedAt >= process.minUptimeMs) return after;
+  const record = hostRecord(after, host);
+  const failedStarts = record.failedStarts + 1;
+  return {
+    ...after,
+    startedAt: null,
+    hosts: {
+      ...after.hosts,
+      [host]: { ...record, failedStarts, retryAfter: now + backoffDelay(process, failedStarts) },
+    },
+    counters: { ...after.counters, failedStarts: after.counters.failedStarts + 1 },
+  };
+}

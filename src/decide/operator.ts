@@ -1,0 +1,98 @@
+/**
+ * Operator requests (move, start, stop, maintenance, reset), applied first in a
+ * pass. Each request is one-shot: decide clears it from the state it returns.
+ */
+import { hostRecord, type ProcessState } from '../state/model.js';
+import type { Plan } from './actions.js';
+import { rankUpInstances } from './candidates.js';
+import { makePlan, type DecideInput } from './make-plan.js';
+
+export interface RequestResult {
+  state: ProcessState;
+  /** Set when the request decides this pass by itself. */
+  plan?: Plan;
+}
+
+/** Clears given-up, latch, back-off and the restart history: `ha-valet reset`. */
+export function resetState(state: ProcessState): ProcessState {
+  const hosts = Object.fromEntries(
+    Object.entries(state.hosts).map(([host, record]) => [
+      host,
+      { ...record, failedStarts: 0, retryAfter: null },
+    ]),
+  );
+  return { ...state, givenUpAt: null, latched: false, startTimes: [], hosts, status: 'unknown' };
+}
+
+/** Applies `input.state.request`, if any. */
+export function applyOperatorRequest(input: DecideInput): RequestResult {
+  const request = input.state.request;
+  if (!request) return { state: input.state };
+  const state: ProcessState = { ...input.state, request: null };
+  const by = ` (by ${request.by})`;
+  switch (request.type) {
+    case 'reset':
+      return { state: resetState(state) };
+    case 'maintenance-on':
+      return { state: { ...state, maintenance: true } };
+    case 'maintenance-off':
+      return { state: { ...state, maintenance: false } };
+    case 'stop': {
+      const up = rankUpInstances(input.process, input.observations).map((u) => u.candidate.host);
+      const held = { ...state, maintenance: true, activeHost: null, startedAt: null };
+      const actions = up.map((host) => ({ type: 'stop' as const, host, reason: `stopped by operator${by}` }));
+      return {
+        state: held,
+        plan: makePlan(
+          input,
+          held,
+          'maintenance',
+          actions,
+          `stopping by operator request${by}; held stopped until start`,
+        ),
+      };
+    }
+    case 'start':
+    case 'move':
+      return applyPlacement(input, { ...state, maintenance: false }, request.type, request.host, by);
+  }
+}
+
+/** `start [--on HOST]` and `move --to HOST`: place the service on a host. */
+function applyPlacement(
+  input: DecideInput,
+  state: ProcessState,
+  type: 'start' | 'move',
+  host: string | null,
+  by: string,
+): RequestResult {
+  const started = type === 'start' ? resetState(state) : state;
+  if (host === null) return { state: started };
+  const candidate = input.process.candidates.find((c) => c.host === host);
+  const observation = input.observations.find((o) => o.host === host);
+  if (!candidate || !observation || observation.kind === 'unreachable' || observation.kind === 'error') {
+    const why = !candidate ? 'not a candidate host' : `${observation?.kind ?? 'not probed'}`;
+    return {
+      state: started,
+      plan: makePlan(input, started, started.status, [], `${type} to ${host} refused: ${why}${by}`),
+    };
+  }
+  const up = rankUpInstances(input.process, input.observations).map((u) => u.candidate.host);
+  const others = up.filter((h) => h !== host);
+  if (observation.kind === 'up' && others.length === 0) {
+    return {
+      state: started,
+      plan: makePlan(input, { ...started, activeHost: host }, 'up', [], `already up on ${host}${by}`),
+    };
+  }
+  const placed = {
+    ...started,
+    hosts: { ...started.hosts, [host]: { ...hostRecord(started, host), retryAfter: null } },
+  };
+  const reason = `${type} to ${host} by operator${by}`;
+  const action =
+    others.length > 0
+      ? { type: 'switchover' as const, host, fromHosts: others, reason }
+      : { type: 'start' as const, host, fromHost: null, failover: false, reason };
+  return { state: placed, plan: makePlan(input, placed, 'down', [action], `${reason}`) };
+}

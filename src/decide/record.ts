@@ -1,0 +1,76 @@
+/**
+ * Folds the outcome of an action into the process state (pure): active host,
+ * start history for flap damping, back-off, latch, counters, last action.
+ */
+import type { ProcessConfig } from '../config/model.js';
+import { hostRecord, type ProcessState } from '../state/model.js';
+import type { ActionOutcome, PassAttempts } from './actions.js';
+import { backoffDelay } from './backoff.js';
+
+/** Returns the state after `outcome`, which finished at `now`. */
+export function recordOutcome(
+  process: ProcessConfig,
+  state: ProcessState,
+  outcome: ActionOutcome,
+  now: number,
+): ProcessState {
+  const { action } = outcome;
+  if (action.type === 'hook') return state;
+  const lastAction = {
+    type: action.type,
+    host: action.host,
+    ok: outcome.ok,
+    reason: outcome.reason,
+    at: now,
+  };
+  let next: ProcessState = { ...state, lastAction };
+  if (action.type === 'stop') {
+    if (!outcome.ok) return next;
+    return {
+      ...next,
+      activeHost: next.activeHost === action.host ? null : next.activeHost,
+      counters: { ...next.counters, stops: next.counters.stops + 1 },
+    };
+  }
+  const startedAt = now - outcome.durationMs;
+  next = {
+    ...next,
+    startTimes: [...next.startTimes.filter((t) => t > now - process.restartWindowMs), startedAt],
+  };
+  const record = hostRecord(next, action.host);
+  if (!outcome.ok) {
+    const failedStarts = record.failedStarts + 1;
+    return {
+      ...next,
+      hosts: {
+        ...next.hosts,
+        [action.host]: { ...record, failedStarts, retryAfter: now + backoffDelay(process, failedStarts) },
+      },
+      counters: { ...next.counters, failedStarts: next.counters.failedStarts + 1 },
+    };
+  }
+  const failover = action.type === 'switchover' || action.failover;
+  return {
+    ...next,
+    activeHost: action.host,
+    startedAt: now,
+    latched: next.latched || (failover && process.latch),
+    hosts: { ...next.hosts, [action.host]: { ...record, retryAfter: null } },
+    counters: {
+      ...next.counters,
+      starts: next.counters.starts + 1,
+      failovers: next.counters.failovers + (failover ? 1 : 0),
+      stops: next.counters.stops + (outcome.stoppedHosts?.length ?? 0),
+    },
+  };
+}
+
+/** Notes a failed start or stop so the rest of this pass moves on to other hosts. */
+export function recordAttempt(attempts: PassAttempts, outcome: ActionOutcome): PassAttempts {
+  const { action } = outcome;
+  if (action.type === 'hook') return { ...attempts, hooksRun: [...attempts.hooksRun, action.hook] };
+  if (outcome.ok) return attempts;
+  if (action.type === 'stop')
+    return { ...attempts, stopFailed: { ...attempts.stopFailed, [action.host]: outcome.reason } };
+  return { ...attempts, startFailed: { ...attempts.startFailed, [action.host]: outcome.reason } };
+}

@@ -1,0 +1,67 @@
+/** Turns action outcomes and status transitions into journal lines. */
+import type { ProcessConfig } from '../config/model.js';
+import type { ActionOutcome } from '../decide/actions.js';
+import type { JournalEntry, ProcessStatus } from '../state/model.js';
+
+/** The journal lines for one outcome: the action itself and each hook step. */
+export function outcomeEntries(
+  process: ProcessConfig,
+  outcome: ActionOutcome,
+  at: number,
+  epoch?: string,
+): JournalEntry[] {
+  const { action } = outcome;
+  const hooks = (outcome.hookSteps ?? []).map((step): JournalEntry => ({
+    at,
+    process: process.name,
+    event: 'hook',
+    host: action.type === 'hook' ? action.toHost : action.host,
+    command: step.command,
+    exitCode: step.exitCode,
+    durationMs: step.durationMs,
+    ok: step.ok,
+    reason: `${step.hook}: ${step.reason}`,
+    ...(epoch ? { epoch } : {}),
+  }));
+  if (action.type === 'hook') return hooks;
+  const command = process.candidates.find((c) => c.host === action.host)?.commands[
+    action.type === 'stop' ? 'stop' : 'start'
+  ];
+  const main: JournalEntry = {
+    at,
+    process: process.name,
+    event: action.type,
+    host: action.host,
+    command,
+    exitCode: outcome.exitCode ?? null,
+    durationMs: outcome.durationMs,
+    ok: outcome.ok,
+    reason: `${action.reason} → ${outcome.reason}`,
+    ...(epoch ? { epoch } : {}),
+  };
+  return [
+    ...hooks.filter((h) => h.reason?.startsWith('beforeFailover')),
+    main,
+    ...hooks.filter((h) => !h.reason?.startsWith('beforeFailover')),
+  ];
+}
+
+/** The journal line of a status change, in supervisor's style: `DOWN -> UP`. */
+export function transitionEntry(
+  process: ProcessConfig,
+  from: ProcessStatus,
+  to: ProcessStatus,
+  summary: string,
+  host: string | null,
+  at: number,
+  epoch?: string,
+): JournalEntry {
+  return {
+    at,
+    process: process.name,
+    event: 'transition',
+    host,
+    reason: `${from.toUpperCase()} -> ${to.toUpperCase()}: ${summary}`,
+    ...(epoch ? { epoch } : {}),
+  };
+}

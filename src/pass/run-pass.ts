@@ -1,0 +1,116 @@
+/**
+ * One reconcile pass over one process: fold the observations into the stored
+ * state, then decide → act → record until decide has nothing left to do.
+ * Level-triggered: a second pass over a settled world does nothing.
+ */
+import type { ProcessConfig } from '../config/model.js';
+import { decide } from '../decide/decide.js';
+import { noAttempts, type Action, type ActionOutcome, type Plan } from '../decide/actions.js';
+import { foldObservations } from '../decide/observe.js';
+import { recordAttempt, recordOutcome } from '../decide/record.js';
+import { executeAction } from '../act/execute-action.js';
+import type { ActContext } from '../act/context.js';
+import type { Observation } from '../probe/observation.js';
+import type { JournalEntry, ProcessState, ProcessStatus } from '../state/model.js';
+import { outcomeEntries, transitionEntry } from './journal-entries.js';
+import { summarizePass } from './summarize.js';
+
+export interface PassDeps extends ActContext {
+  /** Plan only: run the tests, never a start, stop or hook. */
+  dryRun: boolean;
+  /** Where journal lines go (the journal of the state dir or etcd). */
+  recordJournal(entries: JournalEntry[]): Promise<void>;
+  /** Coordination epoch written into journal lines, when coordinated. */
+  epoch?: string;
+}
+
+export interface ProcessPassResult {
+  process: string;
+  status: ProcessStatus;
+  summary: string;
+  /** What the probe saw at the start of the pass, in candidate order. */
+  observations: Observation[];
+  /** Actions carried out (empty in a dry run). */
+  outcomes: ActionOutcome[];
+  /** In a dry run: what would have been done first. */
+  planned: Action[];
+  activeHost: string | null;
+  state: ProcessState;
+}
+
+/** Replaces the observations of the hosts an action re-tested. */
+function mergeObservations(current: Observation[], fresh: Observation[]): Observation[] {
+  const byHost = new Map(current.map((o) => [o.host, o]));
+  for (const observation of fresh) byHost.set(observation.host, observation);
+  return [...byHost.values()];
+}
+
+/** Runs decide → act → record for `process` until settled; returns the pass result and new state. */
+export async function runProcessPass(
+  process: ProcessConfig,
+  observed: Observation[],
+  stored: ProcessState,
+  deps: PassDeps,
+): Promise<ProcessPassResult> {
+  let state = foldObservations(process, stored, observed, deps.now());
+  let observations = observed;
+  let attempts = noAttempts();
+  const outcomes: ActionOutcome[] = [];
+  let plan: Plan | null = null;
+  const maxRounds = process.candidates.length * 2 + 4;
+  for (let round = 0; round < maxRounds; round++) {
+    plan = decide({ process, observations, state, attempts, now: deps.now() });
+    state = plan.state;
+    if (plan.actions.length === 0 || deps.dryRun || !deps.mayAct()) break;
+    for (const action of plan.actions) {
+      const outcome = await executeAction(deps, process, action);
+      outcomes.push(outcome);
+      const now = deps.now();
+      state = recordOutcome(process, state, outcome, now);
+      attempts = recordAttempt(attempts, outcome);
+      observations = mergeObservations(observations, outcome.observations);
+      await deps.recordJournal(outcomeEntries(process, outcome, now, deps.epoch));
+      if (!outcome.ok && action.type !== 'hook') break;
+    }
+  }
+  const finalPlan = plan!;
+  const summary = deps.dryRun ? summarizeDryRun(finalPlan) : summarizePass(process.name, finalPlan, outcomes);
+  if (!deps.dryRun && stored.status !== finalPlan.status) {
+    deps.logger.info(
+      `${process.name}: ${stored.status.toUpperCase()} -> ${finalPlan.status.toUpperCase()} (${summary})`,
+      {
+        process: process.name,
+      },
+    );
+    await deps.recordJournal([
+      transitionEntry(
+        process,
+        stored.status,
+        finalPlan.status,
+        summary,
+        state.activeHost,
+        deps.now(),
+        deps.epoch,
+      ),
+    ]);
+  }
+  return {
+    process: process.name,
+    status: finalPlan.status,
+    summary,
+    observations: observed,
+    outcomes,
+    planned: deps.dryRun ? finalPlan.actions : [],
+    activeHost: state.activeHost,
+    state: deps.dryRun ? stored : state,
+  };
+}
+
+/** A dry run's line: the plan's sentence and the actions it would take. */
+function summarizeDryRun(plan: Plan): string {
+  if (plan.actions.length === 0) return plan.summary;
+  const steps = plan.actions.map((a) =>
+    a.type === 'hook' ? `run ${a.hook} hooks` : `${a.type} on ${a.host}`,
+  );
+  return `${plan.summary} [dry run: would ${steps.join(', then ')}]`;
+}

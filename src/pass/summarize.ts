@@ -1,0 +1,25 @@
+/** One line per process that tells what a pass found and did. */
+import type { ActionOutcome, Plan } from '../decide/actions.js';
+
+/** The pass's story: what was started or moved and why, else the final plan's sentence. */
+export function summarizePass(name: string, finalPlan: Plan, outcomes: ActionOutcome[]): string {
+  const failures = outcomes
+    .filter((o) => !o.ok && (o.action.type === 'start' || o.action.type === 'switchover'))
+    .map((o) => `${o.action.type === 'hook' ? '' : o.action.host}: ${o.reason}`);
+  const why = failures.length > 0 ? ` (${failures.join('; ')})` : '';
+  const started = outcomes.find((o) => o.ok && o.action.type === 'start');
+  if (started && started.action.type === 'start' && finalPlan.status === 'up') {
+    const verb = started.action.failover ? `failed over from ${started.action.fromHost} to` : 'started on';
+    return `${name}: was down, ${verb} ${started.action.host}${why}`;
+  }
+  const moved = outcomes.find((o) => o.ok && o.action.type === 'switchover');
+  if (moved && moved.action.type === 'switchover') {
+    return `${name}: moved from ${moved.action.fromHosts.join(', ')} to ${moved.action.host} (${moved.action.reason})`;
+  }
+  const stopped = outcomes.filter((o) => o.ok && o.action.type === 'stop');
+  if (stopped.length > 0 && finalPlan.status === 'up') {
+    const hosts = stopped.map((o) => (o.action.type === 'stop' ? o.action.host : '')).join(', ');
+    return `${finalPlan.summary}; split brain resolved, stopped ${hosts}`;
+  }
+  return `${finalPlan.summary}${finalPlan.status === 'failed' ? '' : why}`;
+}
