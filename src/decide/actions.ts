@@ -34,6 +34,8 @@ export interface SwitchoverAction {
 export interface HookAction {
   type: 'hook';
   hook: HookName;
+  /** Set on the on_split_brain run that reports a healed split brain. */
+  healed?: boolean;
   fromHost: string | null;
   toHost: string | null;
   reason: string;
@@ -79,8 +81,8 @@ export interface ActionOutcome {
 export interface PassAttempts {
   startFailed: Record<string, string>;
   stopFailed: Record<string, string>;
-  /** Hooks that already ran this pass (so a healed split brain fires once). */
-  hooksRun: HookName[];
+  /** Hooks that already ran this pass, plus 'splitBrainHealed', so none fires twice. */
+  hooksRun: Array<HookName | 'splitBrainHealed'>;
 }
 
 /** No attempts yet. */

@@ -86,7 +86,7 @@ function decideOneUp(input: DecideInput, state: ProcessState, host: string, prio
       : state.hosts,
   };
   const actions: Action[] = [];
-  if (state.status === 'split-brain' && !input.attempts.hooksRun.includes('onSplitBrain')) {
+  if (state.status === 'split-brain' && !input.attempts.hooksRun.includes('splitBrainHealed')) {
     actions.push({
       type: 'hook',
       hook: 'onSplitBrain',

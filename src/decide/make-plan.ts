@@ -35,10 +35,11 @@ export function makePlan(
   const hookActions: Action[] = entering
     ? [{ type: 'hook', hook, fromHost: state.activeHost, toHost: null, reason: summary }]
     : [];
+  // The hook of a state entered now runs first, so a failing action after it cannot skip it.
   return {
     process: input.process.name,
     status,
-    actions: [...actions, ...hookActions],
+    actions: [...hookActions, ...actions],
     summary: `${input.process.name}: ${summary}`,
     state: { ...state, status },
   };

@@ -68,7 +68,9 @@ export function recordOutcome(
 /** Notes a failed start or stop so the rest of this pass moves on to other hosts. */
 export function recordAttempt(attempts: PassAttempts, outcome: ActionOutcome): PassAttempts {
   const { action } = outcome;
-  if (action.type === 'hook') return { ...attempts, hooksRun: [...attempts.hooksRun, action.hook] };
+  if (action.type === 'hook') {
+    return { ...attempts, hooksRun: [...attempts.hooksRun, action.healed ? 'splitBrainHealed' : action.hook] };
+  }
   if (outcome.ok) return attempts;
   if (action.type === 'stop')
     return { ...attempts, stopFailed: { ...attempts.stopFailed, [action.host]: outcome.reason } };
