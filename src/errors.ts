@@ -46,3 +46,14 @@ export class LockHeldError extends HaValetError {
     super(message, EXIT_LOCKED);
   }
 }
+
+/** The state directory cannot be read or written (disk full, permissions, read-only). Exit 1. */
+export class StateStoreError extends HaValetError {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly code: string | undefined = undefined,
+  ) {
+    super(message, 1);
+  }
+}

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { HaValetError, EXIT_USAGE } from '../errors.js';
+import { collect } from './options.js';
 
 /** Options every command shares. */
 export interface GlobalOptions {
@@ -16,10 +17,7 @@ export interface GlobalOptions {
   logFile?: string;
 }
 
-/** Collects a repeatable option into an array. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
+export { collect } from './options.js';
 
 /** Builds the program; each command lives in src/cli/commands/<name>.ts. */
 export async function buildProgram(): Promise<Command> {
@@ -41,7 +39,15 @@ export async function buildProgram(): Promise<Command> {
 }
 
 /** Every command module; keep each one's heavy imports inside its action. */
-const COMMAND_MODULES: Array<() => Promise<{ register(program: Command): void }>> = [];
+const COMMAND_MODULES: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import('./commands/run.js'),
+  () => import('./commands/validate.js'),
+  () => import('./commands/history.js'),
+  () => import('./commands/doctor.js'),
+  () => import('./commands/status.js'),
+  () => import('./commands/nagios.js'),
+  () => import('./commands/cluster.js'),
+];
 
 /** Runs the CLI and returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -66,5 +72,5 @@ export async function runCli(argv: string[]): Promise<number> {
 
 // Run when executed directly (node dist/src/cli/main.js …); bin/ha-valet imports runCli instead.
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  process.exitCode = await runCli(process.argv);
+  void runCli(process.argv).then((code) => (process.exitCode = code));
 }

@@ -3,7 +3,7 @@
  * selected processes, then exit (what cron and systemd timers run).
  */
 import type { Command } from 'commander';
-import { collect } from '../main.js';
+import { collect } from '../options.js';
 
 interface RunOptions {
   process?: string[];

@@ -1,0 +1,44 @@
+/** The watcher's heartbeat file: status reads its age to tell whether a watcher is alive. */
+import { promises as fs } from 'node:fs';
+import { writeFileAtomic } from './atomic-file.js';
+
+export interface HeartbeatInfo {
+  pid: number;
+  /** When the watcher started (epoch ms). */
+  startedAt: number;
+  configPath: string;
+  configHash: string;
+  /** When this heartbeat was written (epoch ms). */
+  at: number;
+}
+
+/** Writes the heartbeat atomically (throws StateStoreError when the disk refuses). */
+export async function writeHeartbeat(path: string, info: HeartbeatInfo): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(info)}\n`);
+}
+
+/** Reads the heartbeat; null when missing or malformed. */
+export async function readHeartbeat(path: string): Promise<HeartbeatInfo | null> {
+  try {
+    const value = JSON.parse(await fs.readFile(path, 'utf8')) as Partial<HeartbeatInfo> | null;
+    if (
+      value &&
+      Number.isInteger(value.pid) &&
+      typeof value.startedAt === 'number' &&
+      typeof value.configPath === 'string' &&
+      typeof value.configHash === 'string' &&
+      typeof value.at === 'number'
+    ) {
+      return {
+        pid: value.pid!,
+        startedAt: value.startedAt,
+        configPath: value.configPath,
+        configHash: value.configHash,
+        at: value.at,
+      };
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}

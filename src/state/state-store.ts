@@ -1,0 +1,161 @@
+/**
+ * Durable per-process state.
+ *
+ * Contract: `load` never throws for missing or damaged content (a missing file
+ * is a fresh process; a torn, corrupt or unknown-version file is moved aside as
+ * `<file>.corrupt-<time>`, reported through `warn`, and replaced by
+ * emptyProcessState() so the next observation rebuilds it). `load`/`save` throw
+ * StateStoreError only when the disk itself fails (permissions, full, read-only).
+ * `save` returns true when written, false when fenced (a coordinated store that
+ * lost its lease); the file store is never fenced.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { sweepTempFiles, toStateStoreError, writeFileAtomic } from './atomic-file.js';
+import { emptyProcessState, type ProcessState } from './model.js';
+import { processOfStateFile, stateFileName } from './state-dir.js';
+import { validateProcessState } from './state-validate.js';
+
+export interface StateStore {
+  load(process: string): Promise<ProcessState>;
+  /** True when written; false when fenced (never for files). Throws StateStoreError when it cannot write. */
+  save(process: string, state: ProcessState): Promise<boolean>;
+  loadAll?(): Promise<Map<string, ProcessState>>;
+}
+
+export interface FileStateStoreOptions {
+  warn?(message: string): void;
+  /** Corrupt copies kept per process (older ones are deleted); default 5. */
+  keepCorrupt?: number;
+}
+
+const FORMAT = 'ha-valet-state';
+const CORRUPT_MARK = '.corrupt-';
+
+/** One JSON file per process in `dir`, each an envelope {format, version, process, savedAt, sha256, state}. */
+export class FileStateStore implements StateStore {
+  private swept = false;
+
+  constructor(
+    readonly dir: string,
+    private readonly options: FileStateStoreOptions = {},
+  ) {}
+
+  /** The file holding `process`'s state. */
+  pathOf(process: string): string {
+    return path.join(this.dir, stateFileName(process));
+  }
+
+  /** Reads a process's state; empty when missing, moved aside and empty when damaged. */
+  async load(process: string): Promise<ProcessState> {
+    await this.sweepOnce();
+    const file = this.pathOf(process);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyProcessState();
+      throw toStateStoreError(error, 'read', file);
+    }
+    const parsed = parseEnvelope(text, process);
+    if ('state' in parsed) return parsed.state;
+    await this.quarantine(file, parsed.problem);
+    return emptyProcessState();
+  }
+
+  /** Writes a process's state atomically (temp, fsync, rename, fsync dir). */
+  async save(process: string, state: ProcessState): Promise<boolean> {
+    const body = JSON.stringify(state);
+    const envelope = {
+      format: FORMAT,
+      version: 1,
+      process,
+      savedAt: new Date().toISOString(),
+      sha256: sha256(body),
+      state,
+    };
+    await writeFileAtomic(this.pathOf(process), `${JSON.stringify(envelope, null, 1)}\n`);
+    return true;
+  }
+
+  /** Loads every process that has a state file in the directory. */
+  async loadAll(): Promise<Map<string, ProcessState>> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+      throw toStateStoreError(error, 'read', this.dir);
+    }
+    const processes = names
+      .map(processOfStateFile)
+      .filter((p): p is string => p !== null)
+      .sort();
+    const states = await Promise.all(processes.map((p) => this.load(p)));
+    return new Map(processes.map((p, i) => [p, states[i]!]));
+  }
+
+  /** Moves a damaged file aside and says so; keeps only the newest few copies. */
+  private async quarantine(file: string, problem: string): Promise<void> {
+    const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+    const aside = `${file}${CORRUPT_MARK}${stamp}`;
+    try {
+      await fs.rename(file, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // another reader moved it first
+      this.options.warn?.(
+        `state file ${file} is damaged (${problem}) and could not be moved aside: ${(error as Error).message}; starting from empty state`,
+      );
+      return;
+    }
+    this.options.warn?.(
+      `state file ${file} is damaged (${problem}); moved it to ${aside} and starting from empty state (rebuilt from the next observation)`,
+    );
+    await this.pruneCorrupt(file);
+  }
+
+  /** Deletes all but the newest `keepCorrupt` corrupt copies of `file`. */
+  private async pruneCorrupt(file: string): Promise<void> {
+    const base = path.basename(file) + CORRUPT_MARK;
+    const names = (await fs.readdir(this.dir).catch(() => [] as string[]))
+      .filter((n) => n.startsWith(base))
+      .sort();
+    const excess = names.slice(0, Math.max(0, names.length - (this.options.keepCorrupt ?? 5)));
+    await Promise.all(
+      excess.map((n) => fs.rm(path.join(this.dir, n), { force: true }).catch(() => undefined)),
+    );
+  }
+
+  /** Removes temp files left by dead writers, once per store. */
+  private async sweepOnce(): Promise<void> {
+    if (this.swept) return;
+    this.swept = true;
+    await sweepTempFiles(this.dir);
+  }
+}
+
+/** Parses and checks a state file's text: the state, or why it is unusable. */
+export function parseEnvelope(text: string, process: string): { state: ProcessState } | { problem: string } {
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(text);
+  } catch (error) {
+    return { problem: text.length === 0 ? 'empty file' : `not valid JSON (${(error as Error).message})` };
+  }
+  if (typeof envelope !== 'object' || envelope === null) return { problem: 'not a JSON object' };
+  const e = envelope as Record<string, unknown>;
+  if (e.format !== FORMAT)
+    return { problem: `not an ha-valet state file (format ${JSON.stringify(e.format)})` };
+  if (e.version !== 1) return { problem: `unknown file version ${JSON.stringify(e.version)} (expected 1)` };
+  if (e.process !== process)
+    return { problem: `holds process ${JSON.stringify(e.process)}, expected ${JSON.stringify(process)}` };
+  if (typeof e.sha256 !== 'string' || sha256(JSON.stringify(e.state)) !== e.sha256)
+    return { problem: 'checksum mismatch' };
+  return validateProcessState(e.state);
+}
+
+/** Hex SHA-256 of a string. */
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,134 @@
+/**
+ * Shape checks for ProcessState read back from disk. Strict on the fields the
+ * contract defines, tolerant of extra fields (a newer build may add some), so a
+ * torn, hand-edited or foreign file is recognised instead of crashing decide().
+ */
+import { OBSERVATION_KINDS } from '../probe/observation.js';
+import {
+  emptyProcessState,
+  hostRecord,
+  OPERATOR_REQUESTS,
+  PROCESS_STATUSES,
+  type ProcessState,
+} from './model.js';
+
+type Json = Record<string, unknown>;
+
+/** Returns the state when `value` is a valid ProcessState, else a description of the first problem. */
+export function validateProcessState(value: unknown): { state: ProcessState } | { problem: string } {
+  const problem = findProblem(value);
+  if (problem) return { problem };
+  // Fields added to the model later get their defaults; nothing present is changed.
+  const state = { ...emptyProcessState(), ...(value as ProcessState) };
+  const empty = emptyProcessState();
+  state.hosts = Object.fromEntries(
+    Object.entries(state.hosts).map(([host, record]) => [host, { ...hostRecord(empty, host), ...record }]),
+  );
+  return { state };
+}
+
+/** The first thing wrong with `value` as a ProcessState, or null. */
+function findProblem(value: unknown): string | null {
+  if (!isObject(value)) return 'state is not an object';
+  if (value.version !== 1) return `unknown state version ${JSON.stringify(value.version)} (expected 1)`;
+  const checks: Array<[string, (v: unknown) => boolean, string]> = [
+    [
+      'status',
+      (v) => v === undefined || (PROCESS_STATUSES as readonly unknown[]).includes(v),
+      `one of ${PROCESS_STATUSES.join(', ')}`,
+    ],
+    ['downSince', (v) => v === undefined || isNumberOrNull(v), 'a number or null'],
+    ['activeHost', isStringOrNull, 'a string or null'],
+    ['startedAt', isNumberOrNull, 'a number or null'],
+    ['startTimes', (v) => Array.isArray(v) && v.every(isNumber), 'an array of numbers'],
+    ['givenUpAt', isNumberOrNull, 'a number or null'],
+    ['latched', isBoolean, 'a boolean'],
+    ['maintenance', isBoolean, 'a boolean'],
+    ['hosts', isObject, 'an object'],
+    ['lastAction', (v) => v === null || isLastAction(v), 'null or {type, host, ok, reason, at}'],
+    [
+      'request',
+      (v) => v === null || isRequest(v),
+      `null or {type: ${OPERATOR_REQUESTS.join('|')}, host, by, at}`,
+    ],
+    ['counters', isCounters, 'an object of four numbers'],
+  ];
+  for (const [key, ok, expected] of checks) {
+    if (!ok(value[key])) return `field "${key}" is not ${expected}`;
+  }
+  for (const [host, record] of Object.entries(value.hosts as Json)) {
+    const bad = findHostProblem(record);
+    if (bad) return `hosts["${host}"]: ${bad}`;
+  }
+  return null;
+}
+
+/** The first thing wrong with a HostRecord, or null. */
+function findHostProblem(record: unknown): string | null {
+  if (!isObject(record)) return 'not an object';
+  if (!(record.lastObservation === null || isObservation(record.lastObservation)))
+    return 'lastObservation is malformed';
+  if (!isNumber(record.badChecks) || !isNumber(record.failedStarts))
+    return 'badChecks/failedStarts are not numbers';
+  if (!isNumberOrNull(record.retryAfter) || !isNumberOrNull(record.upSince))
+    return 'retryAfter/upSince are not numbers or null';
+  if (record.reachableSince !== undefined && !isNumberOrNull(record.reachableSince))
+    return 'reachableSince is not a number or null';
+  return null;
+}
+
+/** True for a plausible Observation. */
+function isObservation(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    typeof v.host === 'string' &&
+    (OBSERVATION_KINDS as readonly unknown[]).includes(v.kind) &&
+    isNumberOrNull(v.exitCode) &&
+    isNumber(v.at) &&
+    isNumber(v.durationMs)
+  );
+}
+
+/** True for a plausible LastAction. */
+function isLastAction(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    typeof v.type === 'string' &&
+    isStringOrNull(v.host) &&
+    isBoolean(v.ok) &&
+    typeof v.reason === 'string' &&
+    isNumber(v.at)
+  );
+}
+
+/** True for a plausible OperatorRequest. */
+function isRequest(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    (OPERATOR_REQUESTS as readonly unknown[]).includes(v.type) &&
+    isStringOrNull(v.host) &&
+    typeof v.by === 'string' &&
+    isNumber(v.at)
+  );
+}
+
+/** True for the counters object. */
+function isCounters(v: unknown): boolean {
+  return isObject(v) && ['starts', 'failovers', 'failedStarts', 'stops'].every((k) => isNumber(v[k]));
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function isNumber(v: unknown): boolean {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+function isNumberOrNull(v: unknown): boolean {
+  return v === null || isNumber(v);
+}
+function isStringOrNull(v: unknown): boolean {
+  return v === null || typeof v === 'string';
+}
+function isBoolean(v: unknown): boolean {
+  return typeof v === 'boolean';
+}
