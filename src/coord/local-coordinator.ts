@@ -1,0 +1,178 @@
+/**
+ * LocalCoordinator: `coordination = local` (the default). One machine, the
+ * per-config pass lock decides who acts, state and journal are files in the
+ * state directory. `acquire()` takes the pass lock (null when another pass
+ * holds it); the Leadership stays valid until `release()`. There are no peers:
+ * `peerObservations` returns only what this watcher published.
+ */
+import os from 'node:os';
+import { LockHeldError } from '../errors.js';
+import type { Observation } from '../probe/observation.js';
+import { readHeartbeat } from '../state/heartbeat.js';
+import { FileJournal } from '../state/journal.js';
+import type { ProcessState } from '../state/model.js';
+import { acquirePassLock, readPassLockHolder, type PassLock } from '../state/pass-lock.js';
+import type { StateLayout } from '../state/state-dir.js';
+import { FileStateStore } from '../state/state-store.js';
+import {
+  CoordinationError,
+  type CoordinationHealth,
+  type Coordinator,
+  type Leadership,
+  type WatcherInfo,
+} from './coordinator.js';
+
+export interface LocalCoordinatorOptions {
+  /** Default hostname:pid. */
+  watcherId?: string;
+  warn?(message: string): void;
+  /** Journal rotation size and kept files (FileJournal defaults otherwise). */
+  journalMaxBytes?: number;
+  journalKeep?: number;
+}
+
+/** Leadership backed by the pass lock: valid from acquire until release. */
+class LockLeadership implements Leadership {
+  valid = true;
+
+  constructor(readonly epoch: string) {}
+
+  /** True until release. */
+  isValid(): boolean {
+    return this.valid;
+  }
+}
+
+export class LocalCoordinator implements Coordinator {
+  readonly backend = 'local' as const;
+  readonly watcherId: string;
+  readonly state: FileStateStore;
+  readonly journal: FileJournal;
+  private lock: PassLock | null = null;
+  private leadership: LockLeadership | null = null;
+  private readonly published = new Map<string, Observation[]>();
+  private knownHolder: { id: string; since: number } | null = null;
+
+  constructor(
+    private readonly layout: StateLayout,
+    options: LocalCoordinatorOptions = {},
+  ) {
+    this.watcherId = options.watcherId ?? `${os.hostname()}:${process.pid}`;
+    this.state = new FileStateStore(layout.dir, { warn: options.warn });
+    this.journal = new FileJournal(layout.journalPath, {
+      maxBytes: options.journalMaxBytes,
+      keep: options.journalKeep,
+      warn: options.warn,
+    });
+  }
+
+  /** Takes the pass lock; null when another pass holds it. */
+  async acquire(): Promise<Leadership | null> {
+    if (this.leadership?.isValid()) return this.leadership;
+    try {
+      this.lock = await acquirePassLock(this.layout.lockPath);
+    } catch (error) {
+      if (error instanceof LockHeldError) {
+        await this.readHolder().catch(() => undefined);
+        return null;
+      }
+      throw new CoordinationError(
+        `cannot take the pass lock ${this.layout.lockPath}: ${(error as Error).message}`,
+      );
+    }
+    this.leadership = new LockLeadership(`local:${this.lock.record.nonce}`);
+    this.knownHolder = { id: this.watcherId, since: this.lock.record.acquiredAt };
+    return this.leadership;
+  }
+
+  /** Releases the pass lock. */
+  async release(): Promise<void> {
+    if (this.leadership) this.leadership.valid = false;
+    this.leadership = null;
+    const lock = this.lock;
+    this.lock = null;
+    if (this.knownHolder?.id === this.watcherId) this.knownHolder = null;
+    await lock?.release();
+  }
+
+  /** Remembers this watcher's observations (there is nobody to share them with). */
+  async publishObservations(process: string, observations: Observation[]): Promise<void> {
+    this.published.set(process, observations);
+  }
+
+  /** Only our own published observations. */
+  async peerObservations(process: string): Promise<Map<string, Observation[]>> {
+    const own = this.published.get(process);
+    return new Map(own ? [[this.watcherId, own]] : []);
+  }
+
+  /** The watcher of the heartbeat file and the holder of the pass lock, if any. */
+  async watchers(): Promise<WatcherInfo[]> {
+    const [beat, holder] = await Promise.all([
+      readHeartbeat(this.layout.heartbeatPath),
+      readPassLockHolder(this.layout.lockPath),
+    ]);
+    const infos: WatcherInfo[] = [];
+    if (beat) {
+      infos.push({
+        id: `${os.hostname()}:${beat.pid}`,
+        host: os.hostname(),
+        pid: beat.pid,
+        lastHeartbeat: beat.at,
+        leader: holder?.pid === beat.pid,
+      });
+    }
+    if (holder && holder.pid !== beat?.pid) {
+      infos.push({
+        id: `${holder.hostname}:${holder.pid}`,
+        host: holder.hostname,
+        pid: holder.pid,
+        lastHeartbeat: holder.acquiredAt,
+        leader: true,
+      });
+    }
+    return infos;
+  }
+
+  /** Load, change, save (the file store is not fenced; the watcher's own pass may overwrite it). */
+  async updateState(
+    process: string,
+    change: (state: ProcessState) => ProcessState | null,
+  ): Promise<ProcessState> {
+    const current = await this.state.load(process);
+    const next = change(structuredClone(current));
+    if (next === null) return current;
+    await this.state.save(process, next);
+    return next;
+  }
+
+  /** Always healthy: the lock file is local. */
+  health(): CoordinationHealth {
+    const holder = this.knownHolder;
+    return {
+      backend: 'local',
+      ok: true,
+      leader: holder?.id ?? null,
+      leaderSince: holder?.since ?? null,
+      message: holder ? `local pass lock held by ${holder.id}` : 'local pass lock free',
+    };
+  }
+
+  /** Reads the lock holder, then health(). */
+  async refreshHealth(): Promise<CoordinationHealth> {
+    await this.readHolder();
+    return this.health();
+  }
+
+  /** Releases the lock. */
+  async close(): Promise<void> {
+    await this.release();
+  }
+
+  /** Remembers who holds the pass lock now. */
+  private async readHolder(): Promise<void> {
+    if (this.lock) return;
+    const holder = await readPassLockHolder(this.layout.lockPath);
+    this.knownHolder = holder ? { id: `${holder.hostname}:${holder.pid}`, since: holder.acquiredAt } : null;
+  }
+}
