@@ -69,7 +69,10 @@ export function recordOutcome(
 export function recordAttempt(attempts: PassAttempts, outcome: ActionOutcome): PassAttempts {
   const { action } = outcome;
   if (action.type === 'hook') {
-    return { ...attempts, hooksRun: [...attempts.hooksRun, action.healed ? 'splitBrainHealed' : action.hook] };
+    return {
+      ...attempts,
+      hooksRun: [...attempts.hooksRun, action.healed ? 'splitBrainHealed' : action.hook],
+    };
   }
   if (outcome.ok) return attempts;
   if (action.type === 'stop')

@@ -49,7 +49,13 @@ function simulate(
           : action.type === 'stop' && scripted.ok
             ? [obs.down(action.host, NOW)]
             : [];
-      const outcome: ActionOutcome = { action, ok: scripted.ok, reason: scripted.reason ?? 'scripted', observations: fresh, durationMs: 5 };
+      const outcome: ActionOutcome = {
+        action,
+        ok: scripted.ok,
+        reason: scripted.reason ?? 'scripted',
+        observations: fresh,
+        durationMs: 5,
+      };
       current = recordOutcome(process, current, outcome, NOW);
       attempts = recordAttempt(attempts, outcome);
       seen = [...seen.filter((o) => !fresh.some((f) => f.host === o.host)), ...fresh];
@@ -144,9 +150,15 @@ describe('decide: nothing up', () => {
 
   test('a restart on the same host is not a failover; a start elsewhere is', () => {
     const up = plan(makeProcess('Ostro', ABC), [obs.up('A'), obs.down('B'), obs.down('C')]);
-    const again = plan(makeProcess('Ostro', ABC), [obs.down('A'), obs.down('B'), obs.down('C')], { state: up.state });
-    assert.deepEqual(again.actions, [{ type: 'start', host: 'A', fromHost: 'A', failover: false, reason: 'down on A' }]);
-    const moved = plan(makeProcess('Ostro', ABC), [obs.unreachable('A'), obs.down('B'), obs.down('C')], { state: up.state });
+    const again = plan(makeProcess('Ostro', ABC), [obs.down('A'), obs.down('B'), obs.down('C')], {
+      state: up.state,
+    });
+    assert.deepEqual(again.actions, [
+      { type: 'start', host: 'A', fromHost: 'A', failover: false, reason: 'down on A' },
+    ]);
+    const moved = plan(makeProcess('Ostro', ABC), [obs.unreachable('A'), obs.down('B'), obs.down('C')], {
+      state: up.state,
+    });
     assert.equal(moved.actions[0]?.type === 'start' && moved.actions[0].failover, true);
   });
 });
@@ -210,8 +222,19 @@ describe('decide: check_count, priority wait, back-off', () => {
     for (let i = 0; i < 4; i++) {
       const now = NOW + i * 100_000;
       const folded = foldObservations(process, state, [obs.down('A')], now);
-      const action = decide({ process, observations: [obs.down('A')], state: folded, attempts: noAttempts(), now }).actions[0]!;
-      state = recordOutcome(process, folded, { action, ok: false, reason: 'exit 1', observations: [], durationMs: 0 }, now);
+      const action = decide({
+        process,
+        observations: [obs.down('A')],
+        state: folded,
+        attempts: noAttempts(),
+        now,
+      }).actions[0]!;
+      state = recordOutcome(
+        process,
+        folded,
+        { action, ok: false, reason: 'exit 1', observations: [], durationMs: 0 },
+        now,
+      );
       delays.push(state.hosts.A!.retryAfter! - now);
     }
     assert.deepEqual(delays, [1000, 2000, 4000, 4000]);
@@ -230,8 +253,17 @@ describe('decide: check_count, priority wait, back-off', () => {
 });
 
 describe('decide: flap damping and given-up', () => {
-  const process = makeProcess('Ostro', ['A'], { maxRestarts: 3, restartWindowMs: 150_000, givenUpRetryMs: 600_000 });
-  const flapping = { ...emptyProcessState(), activeHost: 'A', startTimes: [NOW - 30_000, NOW - 20_000, NOW - 10_000], status: 'down' as const };
+  const process = makeProcess('Ostro', ['A'], {
+    maxRestarts: 3,
+    restartWindowMs: 150_000,
+    givenUpRetryMs: 600_000,
+  });
+  const flapping = {
+    ...emptyProcessState(),
+    activeHost: 'A',
+    startTimes: [NOW - 30_000, NOW - 20_000, NOW - 10_000],
+    status: 'down' as const,
+  };
 
   test('more than max_restarts starts in the window: given-up with on_given_up', () => {
     const result = plan(process, [obs.down('A')], { state: flapping });
@@ -307,7 +339,10 @@ describe('decide: failback, latch, maintenance, operator', () => {
   });
 
   test('stop request: stops every instance and holds it stopped', () => {
-    const state = { ...emptyProcessState(), request: { type: 'stop' as const, host: null, by: 'ops@x', at: NOW } };
+    const state = {
+      ...emptyProcessState(),
+      request: { type: 'stop' as const, host: null, by: 'ops@x', at: NOW },
+    };
     const result = plan(makeProcess('Ostro', ['A', 'B']), [obs.up('A'), obs.down('B')], { state });
     assert.deepEqual(result.actions.map(describeAction), ['stop A']);
     assert.equal(result.state.maintenance, true);

@@ -3,7 +3,11 @@ import type { ProcessConfig } from '../../src/config/model.js';
 import type { Observation } from '../../src/probe/observation.js';
 
 /** A process on `hosts` (preference order) with default settings; commands echo their role. */
-export function makeProcess(name: string, hosts: string[], overrides: Partial<ProcessConfig> = {}): ProcessConfig {
+export function makeProcess(
+  name: string,
+  hosts: string[],
+  overrides: Partial<ProcessConfig> = {},
+): ProcessConfig {
   return {
     name,
     source: { file: 'test.cfg', line: 1 },
@@ -39,7 +43,14 @@ export function makeProcess(name: string, hosts: string[], overrides: Partial<Pr
 
 /** Observation shorthands: up(host, priority), down(host), unreachable(host), error(host). */
 export const obs = {
-  up: (host: string, priority = 1, at = 0): Observation => ({ host, kind: 'up', priority, exitCode: priority, at, durationMs: 1 }),
+  up: (host: string, priority = 1, at = 0): Observation => ({
+    host,
+    kind: 'up',
+    priority,
+    exitCode: priority,
+    at,
+    durationMs: 1,
+  }),
   down: (host: string, at = 0): Observation => ({ host, kind: 'down', exitCode: 0, at, durationMs: 1 }),
   unreachable: (host: string, at = 0): Observation => ({
     host,
