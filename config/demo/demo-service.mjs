@@ -28,7 +28,11 @@ function probe() {
 
 /** Serves "ok HOST" to every connection until killed. */
 function serve() {
-  const server = net.createServer((socket) => socket.end(`ok ${host}\n`));
+  const server = net.createServer((socket) => {
+    // A client that hangs up early resets the connection; that must not end the service.
+    socket.on('error', () => {});
+    socket.end(`ok ${host}\n`);
+  });
   server.on('error', (error) => {
     process.stderr.write(`demo-service: cannot listen on ${host}:${port}: ${error.message}\n`);
     process.exit(1);

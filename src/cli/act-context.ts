@@ -2,38 +2,45 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExecutorPool } from '../exec/executor.js';
 import { LocalExecutor } from '../exec/local-executor.js';
+import type { Logger } from '../log/logger.js';
 import type { CycleDeps } from '../pass/process-cycle.js';
+import type { CheckListener } from '../probe/probe.js';
 import type { JournalEntry } from '../state/model.js';
 import type { Runtime } from './runtime.js';
 
-/** Cycle dependencies over the file-backed store and journal of `runtime`. */
+/** Logs every test with host, command, exit code and duration (debug level). */
+export function logChecks(logger: Logger): CheckListener {
+  return (process, candidate, observation) =>
+    logger.debug(`test ${process.name}@${candidate.host}: ${observation.kind}`, {
+      process: process.name,
+      host: candidate.host,
+      command: candidate.commands.test,
+      exitCode: observation.exitCode,
+      durationMs: observation.durationMs,
+      ...(observation.reason ? { reason: observation.reason } : {}),
+    });
+}
+
+/** Cycle dependencies over the coordinator of `runtime`. */
 export function createCycleDeps(
   runtime: Runtime,
   pool: ExecutorPool,
-  options: { dryRun: boolean; mayAct?: () => boolean; epoch?: string },
+  options: { dryRun: boolean; mayAct?: () => boolean; epoch?: string; onCheck?: CheckListener },
 ): CycleDeps {
+  const { logger, coordinator } = runtime;
   return {
     pool,
+    coordinator,
     hookExecutor: new LocalExecutor('localhost'),
-    logger: runtime.logger,
+    logger,
     now: Date.now,
     sleep: (ms: number) => sleep(ms),
     mayAct: options.mayAct ?? (() => true),
     dryRun: options.dryRun,
     epoch: options.epoch,
-    store: runtime.store,
-    stateDir: runtime.layout.dir,
     recordJournal: async (entries: JournalEntry[]) => {
-      for (const entry of entries) await runtime.journal.append(entry);
+      for (const entry of entries) await coordinator.journal.append(entry);
     },
-    onCheck: (process, candidate, observation) =>
-      runtime.logger.debug(`test ${process.name}@${candidate.host}: ${observation.kind}`, {
-        process: process.name,
-        host: candidate.host,
-        command: candidate.commands.test,
-        exitCode: observation.exitCode,
-        durationMs: observation.durationMs,
-        ...(observation.reason ? { reason: observation.reason } : {}),
-      }),
+    onCheck: options.onCheck ?? logChecks(logger),
   };
 }

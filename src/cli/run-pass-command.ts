@@ -1,7 +1,7 @@
-/** The body of the default command: lock, probe, decide/act per process, save, print. */
+/** The body of the default command: lead (lock or lease), probe, decide/act per process, save, print. */
 import type { Command } from 'commander';
 import { createExecutorPool } from '../exec/create-pool.js';
-import { acquirePassLock } from '../state/pass-lock.js';
+import { LockHeldError } from '../errors.js';
 import { runProcessesOnce } from '../pass/process-cycle.js';
 import { openRuntime } from './runtime.js';
 import { selectProcesses } from './select.js';
@@ -14,19 +14,36 @@ export async function runPassCommand(
   options: { process?: string[]; dryRun?: boolean; json?: boolean },
 ): Promise<number> {
   const runtime = await openRuntime(command);
-  const processes = selectProcesses(runtime.config, options.process);
-  const dryRun = options.dryRun === true;
-  const lock = dryRun ? null : await acquirePassLock(runtime.layout.lockPath);
-  const pool = await createExecutorPool(processes, { warn: (m) => runtime.logger.warn(m) });
+  const { coordinator, logger } = runtime;
   try {
-    const deps = createCycleDeps(runtime, pool, { dryRun });
-    const results = await runProcessesOnce(processes, deps);
-    process.stdout.write(
-      options.json ? renderPassJson(runtime.config.file, dryRun, results) : renderPassText(results),
-    );
-    return passExitCode(results);
+    const processes = selectProcesses(runtime.config, options.process);
+    const dryRun = options.dryRun === true;
+    const leadership = dryRun ? null : await coordinator.acquire();
+    if (!dryRun && !leadership) {
+      const health = await coordinator.refreshHealth();
+      const holder = health.leader ? ` (held by ${health.leader})` : '';
+      const pid = Number(health.leader?.split(':').pop());
+      throw new LockHeldError(
+        `another ha-valet pass or watcher is acting on ${runtime.config.file}${holder}; not acting`,
+        Number.isInteger(pid) ? pid : null,
+      );
+    }
+    const pool = await createExecutorPool(processes, { warn: (m) => logger.warn(m) });
+    try {
+      const deps = createCycleDeps(runtime, pool, {
+        dryRun,
+        mayAct: () => leadership?.isValid() ?? false,
+        epoch: coordinator.backend === 'etcd' ? leadership?.epoch : undefined,
+      });
+      const results = await runProcessesOnce(processes, deps);
+      process.stdout.write(
+        options.json ? renderPassJson(runtime.config.file, dryRun, results) : renderPassText(results),
+      );
+      return passExitCode(results);
+    } finally {
+      await pool.closeAll();
+    }
   } finally {
-    await pool.closeAll();
-    await lock?.release();
+    await coordinator.close();
   }
 }

@@ -1,14 +1,14 @@
 /**
  * What every acting command sets up from the global options: logger, config,
- * state layout, store, journal, and the act context.
+ * state layout and the coordinator (local lock + files, or etcd).
  */
 import type { Command } from 'commander';
 import type { Config } from '../config/model.js';
 import { loadConfigFromOptions } from '../config/load-config.js';
+import type { Coordinator } from '../coord/coordinator.js';
+import { createCoordinator } from '../coord/create-coordinator.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { resolveStateDir, openStateLayout, type StateLayout } from '../state/state-dir.js';
-import { FileStateStore } from '../state/state-store.js';
-import { FileJournal } from '../state/journal.js';
 import type { GlobalOptions } from './main.js';
 
 export interface Runtime {
@@ -16,8 +16,7 @@ export interface Runtime {
   logger: Logger;
   config: Config;
   layout: StateLayout;
-  store: FileStateStore;
-  journal: FileJournal;
+  coordinator: Coordinator;
 }
 
 /** Builds the logger from the global options (before the config is read, so config errors are logged too). */
@@ -26,22 +25,18 @@ export function loggerFromOptions(options: GlobalOptions): Logger {
   return createLogger({ level: options.logLevel ?? 'info', format, file: options.logFile });
 }
 
-/** Loads config and state for `command` (its global options). */
+/** Logs the config's warnings (unknown keys, misspellings) once. */
+export function logConfigWarnings(config: Config, logger: Logger): void {
+  for (const warning of config.warnings) logger.warn(`${warning.file}:${warning.line}: ${warning.message}`);
+}
+
+/** Loads config, state layout and coordinator for `command` (its global options). */
 export async function openRuntime(command: Command, logger?: Logger): Promise<Runtime> {
   const options = command.optsWithGlobals<GlobalOptions>();
   const log = logger ?? loggerFromOptions(options);
   const config = await loadConfigFromOptions(options);
-  for (const warning of config.warnings) {
-    log.warn(`${warning.file}:${warning.line}: ${warning.message}`);
-  }
+  logConfigWarnings(config, log);
   const layout = await openStateLayout(resolveStateDir(config.global.stateDir), config.file);
-  const warn = (message: string): void => log.warn(message);
-  return {
-    options,
-    logger: log,
-    config,
-    layout,
-    store: new FileStateStore(layout.dir, { warn }),
-    journal: new FileJournal(layout.journalPath, { warn }),
-  };
+  const coordinator = await createCoordinator(config, { warn: (message) => log.warn(message) });
+  return { options, logger: log, config, layout, coordinator };
 }

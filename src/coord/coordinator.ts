@@ -14,7 +14,7 @@
  */
 import type { Observation } from '../probe/observation.js';
 import type { Journal } from '../state/journal.js';
-import type { ProcessState } from '../state/model.js';
+import type { OperatorRequest, ProcessState } from '../state/model.js';
 import type { StateStore } from '../state/state-store.js';
 
 /** Proof that this watcher may act, tied to a lease. */
@@ -71,6 +71,16 @@ export interface Coordinator {
    * The leader's next `state.save()` keeps fields an operator changed since its `load()`.
    */
   updateState(process: string, change: (state: ProcessState) => ProcessState | null): Promise<ProcessState>;
+  /**
+   * Leaves an operator request (move, start, stop, maintenance, reset) for whoever
+   * acts next on `process`; a newer request replaces an older one.
+   */
+  submitRequest(process: string, request: OperatorRequest): Promise<void>;
+  /**
+   * Claims the request waiting for `process`, once. Backends that keep requests in
+   * the shared state record (etcd) return null: the record's `request` field is it.
+   */
+  claimRequest(process: string): Promise<OperatorRequest | null>;
   /** The last known health; cheap and synchronous. */
   health(): CoordinationHealth;
   /** Asks the store now (every etcd member) and returns fresh health. */

@@ -16,7 +16,7 @@ import os from 'node:os';
 import type { Etcd3 } from 'etcd3';
 import type { EtcdSettings } from '../config/model.js';
 import type { Observation } from '../probe/observation.js';
-import type { ProcessState } from '../state/model.js';
+import type { OperatorRequest, ProcessState } from '../state/model.js';
 import {
   CoordinationError,
   type CoordinationHealth,
@@ -171,6 +171,16 @@ export class EtcdCoordinator implements Coordinator {
   }
 
   /** Operator write: compare-and-set on the record, from any host. */
+  /** Writes the request into the shared record (compare-and-set); the leader's next pass carries it out. */
+  async submitRequest(process: string, request: OperatorRequest): Promise<void> {
+    await this.updateState(process, (state) => ({ ...state, request }));
+  }
+
+  /** Requests live in the shared record here: nothing separate to claim. */
+  async claimRequest(_process: string): Promise<OperatorRequest | null> {
+    return null;
+  }
+
   updateState(process: string, change: (state: ProcessState) => ProcessState | null): Promise<ProcessState> {
     return this.state.update(process, change);
   }

@@ -10,7 +10,8 @@ import { LockHeldError } from '../errors.js';
 import type { Observation } from '../probe/observation.js';
 import { readHeartbeat } from '../state/heartbeat.js';
 import { FileJournal } from '../state/journal.js';
-import type { ProcessState } from '../state/model.js';
+import type { OperatorRequest, ProcessState } from '../state/model.js';
+import { putRequest, takeRequest } from '../state/request-queue.js';
 import { acquirePassLock, readPassLockHolder, type PassLock } from '../state/pass-lock.js';
 import type { StateLayout } from '../state/state-dir.js';
 import { FileStateStore } from '../state/state-store.js';
@@ -144,6 +145,16 @@ export class LocalCoordinator implements Coordinator {
     if (next === null) return current;
     await this.state.save(process, next);
     return next;
+  }
+
+  /** Writes a request file the next pass over `process` claims (never races the watcher's saves). */
+  async submitRequest(process: string, request: OperatorRequest): Promise<void> {
+    await putRequest(this.layout.dir, process, request);
+  }
+
+  /** Claims the request file of `process`, once. */
+  async claimRequest(process: string): Promise<OperatorRequest | null> {
+    return takeRequest(this.layout.dir, process);
   }
 
   /** Always healthy: the lock file is local. */

@@ -13,6 +13,8 @@ export interface StartAction {
   fromHost: string | null;
   failover: boolean;
   reason: string;
+  /** Why more preferred hosts were passed over ('Host_A: unreachable: …; …'), if any. */
+  skipped?: string;
 }
 
 /** Stop `host` and verify it went down. */

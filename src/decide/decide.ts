@@ -196,14 +196,17 @@ function planStart(
   }
   const from = state.activeHost;
   const failover = from !== null && from !== host;
-  const why = skipped.length > 0 ? ` (${formatReasons(skipped)})` : '';
+  const skippedText = skipped.length > 0 ? formatReasons(skipped) : undefined;
+  const why = skippedText ? ` (${skippedText})` : '';
   const reason = from === null ? `not running${why}` : `down on ${from}${why}`;
-  return makePlan(
-    input,
-    state,
-    'down',
-    [{ type: 'start', host, fromHost: from, failover, reason }],
-    `down, starting on ${host}${why}`,
-  );
+  const action: Action = {
+    type: 'start',
+    host,
+    fromHost: from,
+    failover,
+    reason,
+    ...(skippedText ? { skipped: skippedText } : {}),
+  };
+  return makePlan(input, state, 'down', [action], `down, starting on ${host}${why}`);
 }
 export type { DecideInput } from './make-plan.js';

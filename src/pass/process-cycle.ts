@@ -1,19 +1,28 @@
 /**
- * One process's full cycle: (probe) → load state → claim an operator request →
- * decide/act/record → save state. Used by a one-shot pass and by the watcher.
+ * One process's full cycle: (probe) → publish what was seen → load state →
+ * claim an operator request → decide/act/record → save state. Used by a
+ * one-shot pass and by the watcher; the coordinator says where state lives.
  */
 import type { ProcessConfig } from '../config/model.js';
+import type { Coordinator } from '../coord/coordinator.js';
 import type { Observation } from '../probe/observation.js';
 import { probeProcesses, type CheckListener } from '../probe/probe.js';
-import type { StateStore } from '../state/state-store.js';
-import { takeRequest } from '../state/request-queue.js';
 import { runProcessPass, type PassDeps, type ProcessPassResult } from './run-pass.js';
 
 export interface CycleDeps extends PassDeps {
-  store: StateStore;
-  /** The config's state dir, where operator requests wait. */
-  stateDir: string;
+  coordinator: Coordinator;
   onCheck?: CheckListener;
+}
+
+/** Publishes observations for peers; a store problem is logged, never fatal to the cycle. */
+async function publish(deps: CycleDeps, process: ProcessConfig, observations: Observation[]): Promise<void> {
+  try {
+    await deps.coordinator.publishObservations(process.name, observations);
+  } catch (error) {
+    deps.logger.warn(`${process.name}: could not publish observations: ${(error as Error).message}`, {
+      process: process.name,
+    });
+  }
 }
 
 /** Runs one cycle for `process`; probes first unless `observed` is given. */
@@ -25,17 +34,16 @@ export async function runProcessCycle(
   const observations =
     observed ??
     (await probeProcesses([process], deps.pool, { onCheck: deps.onCheck, now: deps.now })).get(process.name)!;
-  let state = await deps.store.load(process.name);
+  await publish(deps, process, observations);
+  let state = await deps.coordinator.state.load(process.name);
   if (!deps.dryRun) {
-    const request = await takeRequest(deps.stateDir, process.name);
+    const request = (await deps.coordinator.claimRequest(process.name)) ?? state.request;
     if (request) {
       state = { ...state, request };
-      deps.logger.info(
-        `${process.name}: operator request ${request.type}${request.host ? ` ${request.host}` : ''} by ${request.by}`,
-        {
-          process: process.name,
-        },
-      );
+      const target = request.host ? ` ${request.host}` : '';
+      deps.logger.info(`${process.name}: operator request ${request.type}${target} by ${request.by}`, {
+        process: process.name,
+      });
       await deps.recordJournal([
         {
           at: deps.now(),
@@ -50,11 +58,12 @@ export async function runProcessCycle(
   }
   const result = await runProcessPass(process, observations, state, deps);
   if (!deps.dryRun) {
-    const saved = await deps.store.save(process.name, result.state);
-    if (!saved)
+    const saved = await deps.coordinator.state.save(process.name, result.state);
+    if (!saved) {
       deps.logger.warn(`${process.name}: state not saved: this watcher no longer leads`, {
         process: process.name,
       });
+    }
   }
   return result;
 }

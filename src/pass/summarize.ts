@@ -10,7 +10,9 @@ export function summarizePass(name: string, finalPlan: Plan, outcomes: ActionOut
   const started = outcomes.find((o) => o.ok && o.action.type === 'start');
   if (started && started.action.type === 'start' && finalPlan.status === 'up') {
     const verb = started.action.failover ? `failed over from ${started.action.fromHost} to` : 'started on';
-    return `${name}: was down, ${verb} ${started.action.host}${why}`;
+    const skipped = started.action.skipped;
+    const details = skipped && failures.length === 0 ? ` (${skipped})` : why;
+    return `${name}: was down, ${verb} ${started.action.host}${details}`;
   }
   const moved = outcomes.find((o) => o.ok && o.action.type === 'switchover');
   if (moved && moved.action.type === 'switchover') {
