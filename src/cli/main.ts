@@ -41,6 +41,7 @@ export async function buildProgram(): Promise<Command> {
 /** Every command module; keep each one's heavy imports inside its action. */
 const COMMAND_MODULES: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./commands/run.js'),
+  () => import('./commands/watch.js'),
   () => import('./commands/validate.js'),
   () => import('./commands/history.js'),
   () => import('./commands/doctor.js'),

@@ -1,0 +1,242 @@
+/**
+ * Benchmark: 1,000 `exit 1` test commands over 10 loopback "hosts" of one
+ * throwaway sshd, three ways, side by side:
+ *   pooled   — SshExecutorPool (persistent node-ssh connections),
+ *   spawn    — one `ssh` process per command, 8 at a time (the seeds' way),
+ *   mux      — `ssh` with an OpenSSH ControlMaster per host, 8 at a time.
+ * Prints wall time, client CPU per command (ha-valet's own process, plus
+ * its ssh children / ControlMaster processes) and sshd CPU per command (the
+ * listener's own + reaped children's times from /proc/<pid>/stat).
+ *
+ * Run: npx tsc -p . && node dist/bench/ssh-executor.js [commands] [pooled]
+ */
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { SshExecutorPool } from '../src/exec/ssh-pool.js';
+import { descendantsOf, startTestSshd, type TestSshd } from '../test/helpers/sshd.js';
+
+const COMMANDS = Number(process.argv[2] ?? 1000);
+/** `pooled` as the second argument runs only the pooled variant (quick look at its figures). */
+const ONLY_POOLED = process.argv[3] === 'pooled';
+const HOSTS = Array.from({ length: 10 }, (_, i) => `127.0.0.${10 + i}`);
+const SPAWN_PARALLEL = 8;
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+const execFileAsync = promisify(execFile);
+
+interface Figures {
+  name: string;
+  wallMs: number;
+  ownCpuMs: number;
+  childCpuMs: number;
+  sshdCpuMs: number;
+  failures: number;
+}
+
+/** utime+stime (and cutime+cstime when WITHCHILDREN) of PID, in ms. */
+function cpuOfPid(pid: number | 'self', withChildren: boolean): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    // fields[0] is field 3 (state): utime = field 14 -> index 11.
+    const [utime, stime, cutime, cstime] = [fields[11]!, fields[12]!, fields[13]!, fields[14]!];
+    return (utime + stime + (withChildren ? cutime + cstime : 0)) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Waits until the sshd listener has no children left, so their CPU is in its cutime. */
+async function waitForIdleSshd(sshd: TestSshd): Promise<void> {
+  for (let i = 0; i < 200 && descendantsOf(sshd.pid!).length > 0; i++) await sleep(25);
+}
+
+/** Sleeps MS milliseconds. */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** CPU of the reaped children of this process (ssh clients), in ms. */
+function childrenCpuMs(): number {
+  return cpuOfPid('self', true) - cpuOfPid('self', false);
+}
+
+/** Runs BODY and measures wall time, own CPU, reaped-children CPU and sshd CPU. */
+async function measure(
+  name: string,
+  sshd: TestSshd,
+  body: () => Promise<{ failures: number; extraClientCpuMs?: number }>,
+): Promise<Figures> {
+  await waitForIdleSshd(sshd);
+  const sshdBefore = cpuOfPid(sshd.pid!, true);
+  const childBefore = childrenCpuMs();
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const { failures, extraClientCpuMs = 0 } = await body();
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  await waitForIdleSshd(sshd);
+  return {
+    name,
+    wallMs,
+    ownCpuMs: (cpu.user + cpu.system) / 1000,
+    childCpuMs: childrenCpuMs() - childBefore + extraClientCpuMs,
+    sshdCpuMs: cpuOfPid(sshd.pid!, true) - sshdBefore,
+    failures,
+  };
+}
+
+/** Runs TASKS with at most LIMIT in flight; returns how many failed. */
+async function runLimited(
+  count: number,
+  limit: number,
+  task: (i: number) => Promise<boolean>,
+): Promise<number> {
+  let next = 0;
+  let failures = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      if (!(await task(i))) failures++;
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  return failures;
+}
+
+/** Runs `ssh ARGS` and resolves with its exit code. */
+function runSsh(args: string[]): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn('ssh', args, { stdio: 'ignore' });
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => resolve(code));
+  });
+}
+
+/** Common ssh options: no user config, batch mode, the bench's key and known_hosts. */
+function sshBaseArgs(sshd: TestSshd): string[] {
+  return [
+    '-F',
+    '/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `UserKnownHostsFile=${sshd.knownHostsFile}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-i',
+    sshd.clientKeyFile,
+    '-p',
+    String(sshd.port),
+    '-l',
+    sshd.user,
+  ];
+}
+
+/** Pooled: all commands issued at once; the pool caps and queues per host. */
+async function benchPooled(sshd: TestSshd): Promise<{ failures: number }> {
+  const pool = new SshExecutorPool();
+  const results = await Promise.all(
+    Array.from({ length: COMMANDS }, (_, i) =>
+      pool.forHost(sshd.settings(), HOSTS[i % HOSTS.length]!).run('exit 1', { timeoutMs: 30_000 }),
+    ),
+  );
+  await pool.closeAll();
+  return { failures: results.filter((r) => r.exitCode !== 1).length };
+}
+
+/** Spawn: one ssh process per command, 8 at a time. */
+async function benchSpawn(sshd: TestSshd): Promise<{ failures: number }> {
+  const base = sshBaseArgs(sshd);
+  const failures = await runLimited(COMMANDS, SPAWN_PARALLEL, async (i) => {
+    return (await runSsh([...base, '-o', 'ControlMaster=no', HOSTS[i % HOSTS.length]!, 'exit 1'])) === 1;
+  });
+  return { failures };
+}
+
+/** ControlMaster: one master per host, commands through it 8 at a time; masters' CPU counted as client CPU. */
+async function benchMux(sshd: TestSshd): Promise<{ failures: number; extraClientCpuMs: number }> {
+  const base = sshBaseArgs(sshd);
+  const socketOf = (host: string): string => path.join(sshd.dir, `mux-${host}`);
+  await Promise.all(
+    HOSTS.map((host) =>
+      execFileAsync('ssh', [
+        ...base,
+        '-o',
+        'ControlMaster=yes',
+        '-o',
+        'ControlPersist=yes',
+        '-S',
+        socketOf(host),
+        '-fN',
+        host,
+      ]),
+    ),
+  );
+  const masters = await Promise.all(
+    HOSTS.map(async (host) => {
+      const { stderr } = await execFileAsync('ssh', [...base, '-S', socketOf(host), '-O', 'check', host]);
+      return Number(/pid=(\d+)/.exec(stderr)?.[1] ?? 0);
+    }),
+  );
+  const failures = await runLimited(COMMANDS, SPAWN_PARALLEL, async (i) => {
+    const host = HOSTS[i % HOSTS.length]!;
+    return (await runSsh([...base, '-o', 'ControlMaster=no', '-S', socketOf(host), host, 'exit 1'])) === 1;
+  });
+  const masterCpuMs = masters.reduce((sum, pid) => sum + cpuOfPid(pid, true), 0);
+  await Promise.all(HOSTS.map((host) => runSsh([...base, '-S', socketOf(host), '-O', 'exit', host])));
+  return { failures, extraClientCpuMs: masterCpuMs };
+}
+
+/** Prints one row of figures. */
+function printRow(f: Figures): void {
+  const per = (ms: number): string => (ms / COMMANDS).toFixed(3).padStart(9);
+  console.log(
+    `${f.name.padEnd(26)} ${(f.wallMs / 1000).toFixed(2).padStart(8)} s ${per(f.ownCpuMs)} ms ${per(f.childCpuMs)} ms ${per(f.sshdCpuMs)} ms ${String(f.failures).padStart(6)}`,
+  );
+}
+
+/** Runs the three variants and prints the table and ratios. */
+async function main(): Promise<void> {
+  const sshd = await startTestSshd({ addresses: HOSTS });
+  try {
+    console.log(
+      `ssh executor bench: ${COMMANDS} x 'exit 1' over ${HOSTS.length} hosts (${HOSTS[0]}..${HOSTS.at(-1)}), one sshd`,
+    );
+    console.log(
+      `sshd: OpenSSH test server, SetEnv SHLVL=1, MaxSessions 10; spawn and mux ${SPAWN_PARALLEL} at a time`,
+    );
+    const pooled = await measure('pooled (SshExecutorPool)', sshd, () => benchPooled(sshd));
+    if (ONLY_POOLED) {
+      printRow(pooled);
+      return;
+    }
+    const mux = await measure('ssh + ControlMaster', sshd, () => benchMux(sshd));
+    const spawned = await measure('ssh spawn per command', sshd, () => benchSpawn(sshd));
+    console.log(
+      `${'variant'.padEnd(26)} ${'wall'.padStart(10)} ${'own CPU/cmd'.padStart(12)} ${'child CPU/cmd'.padStart(12)} ${'sshd CPU/cmd'.padStart(12)} failed`,
+    );
+    for (const f of [pooled, mux, spawned]) printRow(f);
+    const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}x`;
+    const clientOf = (f: Figures): number => f.ownCpuMs + f.childCpuMs;
+    console.log(
+      `wall: spawn/pooled ${ratio(spawned.wallMs, pooled.wallMs)}, mux/pooled ${ratio(mux.wallMs, pooled.wallMs)}`,
+    );
+    console.log(
+      `client CPU (own + children): spawn/pooled ${ratio(clientOf(spawned), clientOf(pooled))}, mux/pooled ${ratio(clientOf(mux), clientOf(pooled))}`,
+    );
+    console.log(
+      `sshd CPU: spawn/pooled ${ratio(spawned.sshdCpuMs, pooled.sshdCpuMs)}, mux/pooled ${ratio(mux.sshdCpuMs, pooled.sshdCpuMs)}`,
+    );
+  } finally {
+    await sshd.dispose();
+  }
+}
+
+await main();

@@ -1,0 +1,121 @@
+/** The body of `watch`: start the watcher, wire reporting, handle SIGTERM/SIGINT/SIGHUP. */
+import type { Command } from 'commander';
+import { loadConfigFromOptions, readConfigFile } from '../config/load-config.js';
+import { tryParseDuration, DURATION_FORM } from '../config/duration.js';
+import { UsageError } from '../errors.js';
+import { hashConfigText } from '../report/watcher-health.js';
+import { createWatchReporting, type WatchReporting } from '../report/watch-reporting.js';
+import { parseListenAddress } from '../report/http-server.js';
+import { openStateLayout, resolveStateDir } from '../state/state-dir.js';
+import { Watcher } from '../watch/watcher.js';
+import { logChecks } from './act-context.js';
+import type { WatchOptions } from './commands/watch.js';
+import { logConfigWarnings, openRuntime, type Runtime } from './runtime.js';
+import type { GlobalOptions } from './main.js';
+
+/** The --interval value in ms; a bare number is seconds. */
+function parseInterval(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = tryParseDuration(text);
+  if (ms === null || ms <= 0)
+    throw new UsageError(`--interval expects ${DURATION_FORM} greater than 0, got '${text}'`);
+  return ms;
+}
+
+/** Reads the config again for SIGHUP; keeps the coordinator of the running watcher. */
+async function reloadRuntime(
+  current: Runtime,
+  options: GlobalOptions,
+): Promise<{ runtime: Runtime; hash: string }> {
+  const config = await loadConfigFromOptions(options);
+  logConfigWarnings(config, current.logger);
+  if (JSON.stringify(config.global.coordination) !== JSON.stringify(current.config.global.coordination)) {
+    current.logger.warn('coordination settings changed: they take effect when the watcher restarts');
+  }
+  const layout = await openStateLayout(resolveStateDir(current.config.global.stateDir), current.config.file);
+  const hash = hashConfigText(await readConfigFile(config.file));
+  return {
+    runtime: {
+      ...current,
+      config: { ...config, global: { ...config.global, coordination: current.config.global.coordination } },
+      layout,
+    },
+    hash,
+  };
+}
+
+/** Runs until a stop signal; resolves with the exit code. */
+export async function runWatchCommand(command: Command, options: WatchOptions): Promise<number> {
+  const intervalMs = parseInterval(options.interval);
+  const runtime = await openRuntime(command);
+  const { logger } = runtime;
+  const hash = hashConfigText(await readConfigFile(runtime.config.file));
+  let reporting: WatchReporting | null = null;
+  const checkLog = logChecks(logger);
+  const watcher = new Watcher(
+    runtime,
+    {
+      names: options.process,
+      intervalMs,
+      onCheck: (process, candidate, observation) => {
+        checkLog(process, candidate, observation);
+        reporting?.onCheck(process, candidate, observation);
+      },
+      onCycle: () => {
+        if (reporting && options.metricsFile) {
+          reporting
+            .writeMetricsFile(options.metricsFile)
+            .catch((error: Error) => logger.warn(`metrics file: ${error.message}`));
+        }
+      },
+    },
+    hash,
+  );
+  if (options.http || options.metricsFile) {
+    reporting = createWatchReporting({
+      config: () => watcher.config,
+      states: () => watcher.states,
+      lastPassAt: () => watcher.lastCycleAt,
+      coordination: () => runtime.coordinator.health(),
+      journal: runtime.coordinator.journal,
+      warn: (message) => logger.warn(message),
+    });
+  }
+  await watcher.start();
+  const server = options.http
+    ? await reporting!.serve({
+        ...parseListenAddress(options.http),
+        allowNonLoopback: options.httpAllowRemote === true,
+      })
+    : null;
+  return new Promise<number>((resolve) => {
+    let reloading = Promise.resolve();
+    const onHup = (): void => {
+      reloading = reloading.then(async () => {
+        logger.info('SIGHUP: reloading the config');
+        try {
+          const next = await reloadRuntime(runtime, command.optsWithGlobals<GlobalOptions>());
+          await watcher.reload(next.runtime, next.hash);
+        } catch (error) {
+          logger.error(`config reload rejected, keeping the running config:\n${(error as Error).message}`);
+        }
+      });
+    };
+    const onStop = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', onStop);
+      process.off('SIGINT', onStop);
+      process.off('SIGHUP', onHup);
+      logger.info(`${signal}: finishing the actions in progress, then stopping`);
+      void (async () => {
+        await reloading;
+        await watcher.stop();
+        await server?.close();
+        logger.info('stopped');
+        resolve(0);
+      })();
+    };
+    process.on('SIGTERM', onStop);
+    process.on('SIGINT', onStop);
+    process.on('SIGHUP', onHup);
+  });
+}

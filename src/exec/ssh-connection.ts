@@ -1,0 +1,134 @@
+/**
+ * One SSH connection to one user@host:port: connected with a host key
+ * verifier against known_hosts (key type pinned), a connect timeout,
+ * keepalive and TCP_NODELAY (Nagle costs ~44 ms per command otherwise).
+ */
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { NodeSSH, type SSHExecCommandOptions, type SSHExecCommandResponse } from 'node-ssh';
+import type { SshSettings } from '../config/model.js';
+import {
+  fingerprintOf,
+  hostKeyAlgorithmsFor,
+  keyTypeOfBlob,
+  knownKeyTypes,
+  loadKnownHosts,
+  verifyHostKey,
+  type KnownHostEntry,
+} from './known-hosts.js';
+import { resolveCredentials } from './ssh-auth.js';
+import { TRANSPORT_REASONS, describeConnectError } from './ssh-errors.js';
+
+/** Keepalive: a ping every 10 s, the connection is dropped after 3 unanswered. */
+export const KEEPALIVE_INTERVAL_MS = 10_000;
+export const KEEPALIVE_COUNT_MAX = 3;
+
+/** Where a connection goes and how it authenticates. */
+export interface SshTarget {
+  host: string;
+  user: string;
+  settings: SshSettings;
+}
+
+/** Logs a warning (the opt-out of host key checks uses it on every connect). */
+export type WarnFn = (message: string) => void;
+
+/** The known_hosts file to use: `ssh_known_hosts` or ~/.ssh/known_hosts. */
+export function knownHostsFileOf(settings: SshSettings): string {
+  return settings.knownHostsFile ?? path.join(os.homedir(), '.ssh', 'known_hosts');
+}
+
+/** user@host:port, the name of a connection in messages and pool keys. */
+export function describeTarget(target: SshTarget): string {
+  return `${target.user}@${target.host}:${target.settings.port}`;
+}
+
+export class SshConnection {
+  /** Commands currently running on this connection. */
+  inFlight = 0;
+  /** False once the connection failed or closed; it is then never used again. */
+  alive = true;
+  /** Resolves with null when ready, or with the transport error. */
+  readonly ready: Promise<string | null>;
+  private readonly ssh = new NodeSSH();
+
+  constructor(
+    private readonly target: SshTarget,
+    private readonly warn: WarnFn,
+  ) {
+    this.ready = this.connect().then((error) => {
+      if (error) this.alive = false;
+      return error;
+    });
+  }
+
+  /** Runs an exec channel through node-ssh's execCommand (never exec: it throws on stderr). */
+  execCommand(command: string, options: SSHExecCommandOptions): Promise<SSHExecCommandResponse> {
+    return this.ssh.execCommand(command, { ...options, noTrim: true });
+  }
+
+  /** Ends the connection. */
+  close(): void {
+    this.alive = false;
+    this.ssh.dispose();
+  }
+
+  /** Connects and authenticates; returns a transport error instead of throwing. */
+  private async connect(): Promise<string | null> {
+    const { host, user, settings } = this.target;
+    const credentials = await resolveCredentials(settings.keyFile);
+    if (typeof credentials === 'string') return `${TRANSPORT_REASONS.noCredentials}: ${credentials}`;
+    const knownHostsFile = knownHostsFileOf(settings);
+    let entries: KnownHostEntry[] = [];
+    if (settings.verifyHostKey) {
+      try {
+        entries = await loadKnownHosts(knownHostsFile);
+      } catch (error) {
+        return `${TRANSPORT_REASONS.unknownHostKey}: cannot read ssh_known_hosts ${knownHostsFile}: ${(error as Error).message}`;
+      }
+    }
+    let hostKeyProblem: string | null = null;
+    const hostVerifier = (key: Buffer): boolean => {
+      if (!settings.verifyHostKey) {
+        this.warn(
+          `ssh: host key of ${describeTarget(this.target)} NOT verified (ssh_verify_host_key = false); ` +
+            `it offered ${keyTypeOfBlob(key)} ${fingerprintOf(key)}`,
+        );
+        return true;
+      }
+      const verdict = verifyHostKey(entries, host, settings.port, key);
+      if (verdict.status === 'ok') return true;
+      const reason =
+        verdict.status === 'unknown' ? TRANSPORT_REASONS.unknownHostKey : TRANSPORT_REASONS.hostKeyMismatch;
+      hostKeyProblem = `${reason}: ${verdict.detail} (${knownHostsFile})`;
+      return false;
+    };
+    const pinned = hostKeyAlgorithmsFor(knownKeyTypes(entries, host, settings.port));
+    const sock = net.connect({ host, port: settings.port, noDelay: true });
+    sock.setNoDelay(true);
+    try {
+      await this.ssh.connect({
+        sock,
+        username: user,
+        privateKey: credentials.privateKey,
+        agent: credentials.agent,
+        readyTimeout: settings.connectTimeoutMs,
+        keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+        keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+        hostVerifier,
+        ...(pinned.length > 0 ? { algorithms: { serverHostKey: pinned } } : {}),
+      } as Parameters<NodeSSH['connect']>[0]);
+    } catch (error) {
+      sock.destroy();
+      this.ssh.dispose();
+      return describeConnectError(error, settings.connectTimeoutMs, hostKeyProblem);
+    }
+    const client = this.ssh.connection;
+    if (!client) return `${TRANSPORT_REASONS.lost}: closed right after login`;
+    client.on('error', () => (this.alive = false));
+    client.on('close', () => (this.alive = false));
+    client.on('end', () => (this.alive = false));
+    return null;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * SshExecutor: runs commands on one user@host:port over a small set of
+ * persistent connections. Each connection carries at most
+ * MAX_IN_FLIGHT_PER_CONNECTION commands (sshd's MaxSessions slot frees only
+ * after the client sees a close, so 10 in flight loses commands); more
+ * commands open up to MAX_CONNECTIONS_PER_HOST connections, then wait in a
+ * queue. Dead connections are replaced on the next command. Every failure to
+ * reach the host is a RunResult with transportError, never an exception.
+ */
+import type { Transport } from '../config/model.js';
+import type { Executor, RunOptions, RunResult } from './executor.js';
+import { SshConnection, describeTarget, type SshTarget, type WarnFn } from './ssh-connection.js';
+import { isTransientConnectError } from './ssh-errors.js';
+import { runOnConnection } from './ssh-run.js';
+
+export const MAX_IN_FLIGHT_PER_CONNECTION = 4;
+export const MAX_CONNECTIONS_PER_HOST = 3;
+/** Extra connect attempts after a transient failure (refused, reset), and the pause before each. */
+export const CONNECT_RETRIES = 2;
+export const CONNECT_RETRY_DELAY_MS = 200;
+
+export interface SshExecutorOptions {
+  warn?: WarnFn;
+  maxInFlightPerConnection?: number;
+  maxConnections?: number;
+}
+
+/** A result for a command that never ran because the host could not be reached. */
+export function transportFailure(reason: string, startedAt: number): RunResult {
+  return {
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    durationMs: Date.now() - startedAt,
+    stdout: '',
+    stderr: '',
+    transportError: reason,
+  };
+}
+
+export class SshExecutor implements Executor {
+  readonly transport: Transport = 'ssh';
+  readonly host: string;
+  private connections: SshConnection[] = [];
+  private waiters: Array<() => void> = [];
+  private closed = false;
+  private readonly warn: WarnFn;
+  private readonly maxInFlight: number;
+  private readonly maxConnections: number;
+
+  constructor(
+    private readonly target: SshTarget,
+    options: SshExecutorOptions = {},
+  ) {
+    this.host = target.host;
+    this.warn = options.warn ?? ((message) => process.stderr.write(`ha-valet: warning: ${message}\n`));
+    this.maxInFlight = options.maxInFlightPerConnection ?? MAX_IN_FLIGHT_PER_CONNECTION;
+    this.maxConnections = options.maxConnections ?? MAX_CONNECTIONS_PER_HOST;
+  }
+
+  /** user@host:port. */
+  get name(): string {
+    return describeTarget(this.target);
+  }
+
+  /** Number of live connections (for tests and doctor). */
+  get connectionCount(): number {
+    return this.connections.filter((c) => c.alive).length;
+  }
+
+  /** Runs COMMAND on the host; resolves with its outcome, never rejects. */
+  async run(command: string, options: RunOptions): Promise<RunResult> {
+    const startedAt = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      if (this.closed) return transportFailure('ssh executor closed', startedAt);
+      const { connection, error } = await this.connectWithRetry();
+      if (error) return transportFailure(error, startedAt);
+      const outcome = await runOnConnection(connection, command, options, startedAt);
+      this.release(connection);
+      // The channel never opened (stale connection, session refused): the command did not run, so retry once.
+      if (outcome.retryable && attempt === 0) continue;
+      return outcome.result;
+    }
+  }
+
+  /** Closes every connection; later runs report a transport error. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const connection of this.connections) connection.close();
+    this.connections = [];
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Takes a slot on a ready connection, connecting again after transient failures (refused, reset). */
+  private async connectWithRetry(): Promise<{ connection: SshConnection; error: string | null }> {
+    for (let retry = 0; ; retry++) {
+      const connection = await this.acquire();
+      const error = await connection.ready;
+      if (!error) return { connection, error };
+      this.release(connection);
+      if (retry >= CONNECT_RETRIES || !isTransientConnectError(error) || this.closed)
+        return { connection, error };
+      await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_DELAY_MS * (retry + 1)));
+    }
+  }
+
+  /** Takes a slot on a live connection, opening one or queueing when all are full. */
+  private async acquire(): Promise<SshConnection> {
+    for (;;) {
+      this.connections = this.connections.filter((c) => c.alive || c.inFlight > 0);
+      const live = this.connections.filter((c) => c.alive && c.inFlight < this.maxInFlight);
+      let best = live.sort((a, b) => a.inFlight - b.inFlight)[0];
+      if (!best && this.connections.filter((c) => c.alive).length < this.maxConnections) {
+        best = new SshConnection(this.target, this.warn);
+        this.connections.push(best);
+      }
+      if (best) {
+        best.inFlight += 1;
+        return best;
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  /** Frees the slot taken by acquire and wakes one waiter. */
+  private release(connection: SshConnection): void {
+    connection.inFlight -= 1;
+    if (!connection.alive && connection.inFlight === 0) {
+      this.connections = this.connections.filter((c) => c !== connection);
+    }
+    this.waiters.shift()?.();
+  }
+}

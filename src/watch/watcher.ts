@@ -1,0 +1,173 @@
+/**
+ * The long-running watcher: each process on its own schedule (one slow host
+ * never delays the others), acting only while it leads, reloading its config on
+ * request and stopping cleanly after the action in progress.
+ */
+import type { Config, ProcessConfig } from '../config/model.js';
+import type { ExecutorPool } from '../exec/executor.js';
+import { createExecutorPool } from '../exec/create-pool.js';
+import type { CheckListener } from '../probe/probe.js';
+import { runProcessCycle } from '../pass/process-cycle.js';
+import type { ProcessPassResult } from '../pass/run-pass.js';
+import type { ProcessState } from '../state/model.js';
+import { createCycleDeps } from '../cli/act-context.js';
+import type { Runtime } from '../cli/runtime.js';
+import { selectProcesses } from '../cli/select.js';
+import { writeHeartbeat } from '../state/heartbeat.js';
+import { abortableSleep } from './abortable-sleep.js';
+import { LeadershipKeeper } from './leadership-keeper.js';
+
+export interface WatcherOptions {
+  names?: string[];
+  /** Overrides the config's `interval`. */
+  intervalMs?: number;
+  onCheck?: CheckListener;
+  /** Called after every cycle of every process. */
+  onCycle?(result: ProcessPassResult): void;
+}
+
+export class Watcher {
+  /** The last state of each process, for status and metrics. */
+  readonly states = new Map<string, ProcessState>();
+  lastCycleAt: number | null = null;
+  private processes: ProcessConfig[];
+  private pool: ExecutorPool | null = null;
+  private loops: Promise<void>[] = [];
+  private cancel = new AbortController();
+  private readonly stopped = new AbortController();
+  private readonly startedAt = Date.now();
+  private stopping = false;
+  private readonly leadership: LeadershipKeeper;
+  private leadershipLoop: Promise<void> | null = null;
+
+  constructor(
+    private runtime: Runtime,
+    private readonly options: WatcherOptions = {},
+    /** sha256 of the config file's text, written into the heartbeat. */
+    private configHash: string = '',
+  ) {
+    this.processes = selectProcesses(runtime.config, options.names);
+    this.leadership = new LeadershipKeeper(runtime.coordinator, runtime.logger);
+  }
+
+  /** The config in use (it changes on reload). */
+  get config(): Config {
+    return this.runtime.config;
+  }
+
+  /** The pass interval in milliseconds. */
+  get intervalMs(): number {
+    return this.options.intervalMs ?? this.runtime.config.global.intervalMs;
+  }
+
+  /** Starts the leadership loop and one loop per process. */
+  async start(): Promise<void> {
+    for (const process of this.processes)
+      this.states.set(process.name, await this.runtime.coordinator.state.load(process.name));
+    await this.leadership.refresh();
+    this.leadershipLoop = this.keepLeadership();
+    await this.startLoops();
+    this.runtime.logger.info(
+      `watching ${this.processes.map((p) => p.name).join(', ')} every ${this.intervalMs} ms (${this.runtime.config.file})`,
+    );
+  }
+
+  /** Swaps in a new config (already validated); loops restart after their current cycle. */
+  async reload(runtime: Runtime, configHash: string): Promise<void> {
+    const processes = selectProcesses(runtime.config, this.options.names);
+    await this.stopLoops();
+    this.runtime = { ...runtime, coordinator: this.runtime.coordinator };
+    this.configHash = configHash;
+    this.processes = processes;
+    await this.startLoops();
+    this.runtime.logger.info(`config reloaded: ${processes.map((p) => p.name).join(', ')}`);
+  }
+
+  /** Stops after the actions in progress; releases leadership and connections. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopped.abort();
+    await this.stopLoops();
+    await this.leadershipLoop;
+    await this.runtime.coordinator.close();
+  }
+
+  /** Whether stop() was called. */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** Creates the executor pool and one loop per process. */
+  private async startLoops(): Promise<void> {
+    this.cancel = new AbortController();
+    this.pool = await createExecutorPool(this.processes, { warn: (m) => this.runtime.logger.warn(m) });
+    this.loops = this.processes.map((process) => this.loop(process, this.pool!, this.cancel.signal));
+  }
+
+  /** Ends every loop after its current cycle and closes the pool. */
+  private async stopLoops(): Promise<void> {
+    this.cancel.abort();
+    await Promise.all(this.loops);
+    await this.pool?.closeAll();
+    this.pool = null;
+  }
+
+  /** Re-checks leadership and writes the heartbeat every interval (at most 1 s apart) until stopped. */
+  private async keepLeadership(): Promise<void> {
+    while (!this.stopping) {
+      await this.writeHeartbeat();
+      await abortableSleep(Math.min(this.intervalMs, 1000), this.stopped.signal);
+      if (this.stopping) break;
+      await this.leadership.refresh();
+    }
+  }
+
+  /** The heartbeat file status reads to tell that this watcher is alive; a write error is logged. */
+  private async writeHeartbeat(): Promise<void> {
+    try {
+      await writeHeartbeat(this.runtime.layout.heartbeatPath, {
+        pid: process.pid,
+        startedAt: this.startedAt,
+        configPath: this.runtime.config.file,
+        configHash: this.configHash,
+        at: Date.now(),
+      });
+    } catch (error) {
+      this.runtime.logger.warn(`cannot write heartbeat: ${(error as Error).message}`);
+    }
+  }
+
+  /** Runs cycles of `process` every interval until `signal` aborts. */
+  private async loop(process: ProcessConfig, pool: ExecutorPool, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const started = Date.now();
+      await this.cycle(process, pool, signal);
+      await abortableSleep(started + this.intervalMs - Date.now(), signal);
+    }
+  }
+
+  /** One cycle; any error is logged and survived. */
+  private async cycle(process: ProcessConfig, pool: ExecutorPool, signal: AbortSignal): Promise<void> {
+    const leadership = this.leadership.current();
+    const backend = this.runtime.coordinator.backend;
+    try {
+      const deps = createCycleDeps(this.runtime, pool, {
+        dryRun: leadership === null,
+        mayAct: () => !signal.aborted && (this.leadership.current()?.isValid() ?? false),
+        epoch: backend === 'etcd' ? leadership?.epoch : undefined,
+        onCheck: this.options.onCheck,
+      });
+      const result = await runProcessCycle(process, deps);
+      this.states.set(process.name, result.state);
+      this.lastCycleAt = Date.now();
+      const line = `${result.summary}${leadership ? '' : ' [following: not acting]'}`;
+      if (result.outcomes.length > 0) this.runtime.logger.info(line, { process: process.name });
+      else this.runtime.logger.debug(line, { process: process.name });
+      this.options.onCycle?.(result);
+    } catch (error) {
+      this.runtime.logger.error(`${process.name}: cycle failed: ${(error as Error).message}`, {
+        process: process.name,
+      });
+    }
+  }
+}
