@@ -1,0 +1,163 @@
+/**
+ * The I/O half of status: loads the config, the selected processes' state, the
+ * watcher heartbeat and (unless told not to) fresh observations, and hands them
+ * to the pure buildStatusReport. Used by `status`, `nagios` and tests; the
+ * probe and SSH code load only when a probe is asked for.
+ */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { Config, ProcessConfig } from '../config/model.js';
+import { UsageError } from '../errors.js';
+import { loadConfig } from '../config/load-config.js';
+import { readHeartbeat } from '../state/heartbeat.js';
+import { configStateDir, describeStateLayout, resolveStateDir } from '../state/state-dir.js';
+import { FileStateStore, parseEnvelope } from '../state/state-store.js';
+import { emptyProcessState, type ProcessState } from '../state/model.js';
+import type { Observation } from '../probe/observation.js';
+import type { CoordinationHealth } from '../coord/coordinator.js';
+import type { FullCheck } from './full-checks.js';
+import { buildStatusReport, type WatcherInput } from './status-model.js';
+import type { StatusReport } from './status-schema.js';
+import { assessWatcher, hashConfigText, staleAfterMs } from './watcher-health.js';
+
+export interface GatherOptions {
+  configPath: string;
+  defines?: Record<string, string>;
+  env?: NodeJS.ProcessEnv;
+  /** -p names; empty or absent = every process. */
+  processNames?: string[];
+  /** Run the test commands now (default) instead of reading the watcher's last observations. */
+  probe: boolean;
+  /** Also run the deadpool-style checks (implies a probe's executor pool). */
+  full?: boolean;
+  /** A missing heartbeat is a problem (otherwise only a stale one is: cron mode has none). */
+  expectWatcher?: boolean;
+  /** Override the heartbeat staleness limit. */
+  staleAfterMs?: number;
+  warn?(message: string): void;
+  now?: () => number;
+}
+
+/** Collects everything status needs and builds the report. */
+export async function gatherStatus(
+  options: GatherOptions,
+): Promise<{ report: StatusReport; config: Config }> {
+  const env = options.env ?? process.env;
+  const config = await loadConfig(options.configPath, { defines: options.defines ?? {}, env });
+  const selected = selectProcesses(config, options.processNames);
+  const layout = describeStateLayout(
+    configStateDir(resolveStateDir(config.global.stateDir, env), options.configPath),
+  );
+  const store = new FileStateStore(layout.dir, { warn: options.warn });
+
+  const shared: Promise<{ states: Map<string, ProcessState>; coordination?: CoordinationHealth }> =
+    config.global.coordination.backend === 'etcd'
+      ? loadSharedStates(config, selected, options)
+      : loadStates(store, selected).then((states) => ({ states }));
+  const [{ states, coordination }, heartbeat, probed] = await Promise.all([
+    shared,
+    readHeartbeat(layout.heartbeatPath),
+    options.probe || options.full ? probeNow(selected, layout.dir, options) : Promise.resolve(null),
+  ]);
+  const now = (options.now ?? Date.now)();
+  let watcher: WatcherInput | undefined;
+  if (heartbeat || options.expectWatcher) {
+    const text = await readFile(options.configPath).catch(() => null);
+    watcher = assessWatcher(heartbeat, {
+      now,
+      staleAfterMs: options.staleAfterMs ?? staleAfterMs(config.global.intervalMs),
+      configHash: text === null ? null : hashConfigText(text),
+    });
+  }
+  const report = buildStatusReport({
+    config: { ...config, processes: selected },
+    states,
+    now,
+    ...(probed?.observations ? { observations: probed.observations } : {}),
+    ...(watcher ? { watcher } : {}),
+    ...(coordination ? { coordination } : {}),
+    ...(probed?.checks ? { checks: probed.checks } : {}),
+  });
+  return { report, config };
+}
+
+/** The -p selection in config order; an unknown name is a UsageError listing the known ones. */
+export function selectProcesses(config: Config, names: string[] | undefined): ProcessConfig[] {
+  if (!names || names.length === 0) return config.processes;
+  const known = new Set(config.processes.map((p) => p.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `no process named ${unknown.join(', ')} in ${config.file}; processes: ${[...known].join(', ') || '(none)'}`,
+    );
+  }
+  return config.processes.filter((p) => names.includes(p.name));
+}
+
+/**
+ * Loads each selected process's state (missing = fresh). Fast path for
+ * `--no-probe`: small files read synchronously (200 async reads cost several
+ * times more); anything but a clean read goes through the store's own load,
+ * which moves a damaged file aside and reports disk errors.
+ */
+async function loadStates(
+  store: FileStateStore,
+  processes: ProcessConfig[],
+): Promise<Map<string, ProcessState>> {
+  const states = new Map<string, ProcessState>();
+  for (const proc of processes) {
+    let text: string | null;
+    try {
+      text = readFileSync(store.pathOf(proc.name), 'utf8');
+    } catch (error) {
+      text = (error as NodeJS.ErrnoException).code === 'ENOENT' ? null : '';
+    }
+    const parsed =
+      text === null ? { state: emptyProcessState() } : text === '' ? null : parseEnvelope(text, proc.name);
+    states.set(proc.name, parsed && 'state' in parsed ? parsed.state : await store.load(proc.name));
+  }
+  return states;
+}
+
+/** With `coordination = etcd` the state lives in etcd: read it there, with the backend's health. */
+async function loadSharedStates(
+  config: Config,
+  processes: ProcessConfig[],
+  options: GatherOptions,
+): Promise<{ states: Map<string, ProcessState>; coordination: CoordinationHealth }> {
+  const { createCoordinator } = await import('../coord/create-coordinator.js');
+  const coordinator = await createCoordinator(config, { warn: options.warn });
+  try {
+    const coordination = await coordinator.refreshHealth();
+    const loaded = await Promise.all(processes.map((p) => coordinator.state.load(p.name)));
+    return { states: new Map(processes.map((p, i) => [p.name, loaded[i]!])), coordination };
+  } catch (error) {
+    throw new Error(
+      `cannot read the shared state from etcd: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  } finally {
+    await coordinator.close().catch(() => undefined);
+  }
+}
+
+/** Runs the test commands now and, for --full, the extra checks. */
+async function probeNow(
+  processes: ProcessConfig[],
+  stateDir: string,
+  options: GatherOptions,
+): Promise<{ observations: Map<string, Observation[]> | null; checks: FullCheck[] | null }> {
+  const { createExecutorPool } = await import('../exec/create-pool.js');
+  const { probeProcesses } = await import('../probe/probe.js');
+  const pool = await createExecutorPool(processes, { warn: options.warn });
+  try {
+    const observations = await probeProcesses(processes, pool);
+    let checks: FullCheck[] | null = null;
+    if (options.full) {
+      const { runFullChecks } = await import('./full-checks.js');
+      checks = await runFullChecks(processes, pool, stateDir);
+    }
+    return { observations, checks };
+  } finally {
+    await pool.closeAll();
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The status report: what `ha-valet status --json`, `GET /status`, the status
+ * page, `ha-valet nagios` and the metrics are all rendered from.
+ *
+ * Stable JSON schema, `schemaVersion: 1`. Fields are only ever added within a
+ * schema version; a rename or removal bumps it. Times are epoch milliseconds,
+ * ages and durations are milliseconds, absent values are `null` (never omitted).
+ *
+ * ```
+ * StatusReport {
+ *   schemaVersion: 1
+ *   generatedAt: number                 // when the report was built
+ *   configFile: string
+ *   source: 'probe' | 'state'           // fresh checks, or the watcher's last ones
+ *   overall: 'ok' | 'warning' | 'critical' | 'unknown'   // as the Nagios plugin sees it
+ *   summary: { total: number; up: number; byState: { [state]: number } }
+ *   watcher: null | { alive, pid, heartbeatAt, heartbeatAgeMs, configMatches }
+ *   coordination: null | { backend, ok, leader, leaderSince, message, members? }
+ *   problems: string[]                  // one sentence each, worst first
+ *   checks: null | Array<{ check: 'state-dir-writable' | 'host-reachable' | 'command-executable';
+ *                          target: string; ok: boolean; detail: string }>   // status --full only
+ *   processes: ProcessReport[]          // in config (start) order
+ * }
+ * ProcessReport {
+ *   name: string
+ *   state: 'up' | 'down' | 'waiting' | 'failed' | 'given-up' | 'maintenance' | 'latched' | 'split-brain' | 'unknown'
+ *   recordedStatus: string | null       // the status the watcher recorded after its last pass
+ *   downSince: number | null            // since when no instance has been seen up
+ *   severity: 'ok' | 'warning' | 'critical' | 'unknown'
+ *   summary: string                     // one sentence: "up on Host_B (priority 1), not on preferred Host_A"
+ *   running: boolean                    // some host was last seen up
+ *   activeHost: string | null           // the host the service runs on (seen up), else the recorded one
+ *   activeRank: number | null           // its place in the stand-by list, 1 = preferred
+ *   activePriority: number | null       // its test exit code read as a priority, 1 = best
+ *   upHosts: string[]                   // every host seen up (more than one = split brain)
+ *   preferredHost: string               // rank 1 of the stand-by list
+ *   degraded: { notOnPreferredHost: boolean; unreachableStandbys: string[] }
+ *   lastCheckAt: number | null          // newest observation of any host
+ *   lastCheckAgeMs: number | null
+ *   hosts: HostReport[]                 // every candidate, by rank
+ *   lastAction: null | { type, host, ok, reason, at, ageMs }
+ *   restarts: { inWindow: number; max: number; windowMs: number }
+ *   flags: { maintenance: boolean; latched: boolean; givenUpAt: number | null;
+ *            pendingRequest: null | { type, host, by, at } }
+ *   counters: { starts, failovers, failedStarts, stops }
+ * }
+ * HostReport {
+ *   host: string; rank: number; transport: 'local' | 'ssh'; active: boolean
+ *   observation: null | { kind: 'up' | 'down' | 'unreachable' | 'error'; priority: number | null;
+ *                         reason: string | null; exitCode: number | null; at: number;
+ *                         ageMs: number; durationMs: number }
+ *   badChecks: number; failedStarts: number; retryAfter: number | null; upSince: number | null
+ * }
+ * ```
+ */
+import type { ObservationKind } from '../probe/observation.js';
+import type { Transport } from '../config/model.js';
+import type { CoordinationHealth } from '../coord/coordinator.js';
+import type { FullCheck } from './full-checks.js';
+
+export const STATUS_SCHEMA_VERSION = 1;
+
+/** Every state a process can be reported in. */
+export const PROCESS_STATUS_NAMES = [
+  'up',
+  'down',
+  'waiting',
+  'failed',
+  'given-up',
+  'maintenance',
+  'latched',
+  'split-brain',
+  'unknown',
+] as const;
+export type ProcessStatusName = (typeof PROCESS_STATUS_NAMES)[number];
+
+/** Monitoring severities, in the order of the Nagios exit codes 0..3. */
+export const SEVERITIES = ['ok', 'warning', 'critical', 'unknown'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface ObservationStatus {
+  kind: ObservationKind;
+  priority: number | null;
+  reason: string | null;
+  exitCode: number | null;
+  at: number;
+  ageMs: number;
+  durationMs: number;
+}
+
+export interface HostReport {
+  host: string;
+  rank: number;
+  transport: Transport;
+  active: boolean;
+  observation: ObservationStatus | null;
+  badChecks: number;
+  failedStarts: number;
+  retryAfter: number | null;
+  upSince: number | null;
+}
+
+export interface ActionStatus {
+  type: string;
+  host: string | null;
+  ok: boolean;
+  reason: string;
+  at: number;
+  ageMs: number;
+}
+
+export interface ProcessReport {
+  name: string;
+  state: ProcessStatusName;
+  recordedStatus: string | null;
+  downSince: number | null;
+  severity: Severity;
+  summary: string;
+  running: boolean;
+  activeHost: string | null;
+  activeRank: number | null;
+  activePriority: number | null;
+  upHosts: string[];
+  preferredHost: string;
+  degraded: { notOnPreferredHost: boolean; unreachableStandbys: string[] };
+  lastCheckAt: number | null;
+  lastCheckAgeMs: number | null;
+  hosts: HostReport[];
+  lastAction: ActionStatus | null;
+  restarts: { inWindow: number; max: number; windowMs: number };
+  flags: {
+    maintenance: boolean;
+    latched: boolean;
+    givenUpAt: number | null;
+    pendingRequest: { type: string; host: string | null; by: string; at: number } | null;
+  };
+  counters: { starts: number; failovers: number; failedStarts: number; stops: number };
+}
+
+export interface WatcherStatus {
+  alive: boolean;
+  pid: number | null;
+  heartbeatAt: number | null;
+  heartbeatAgeMs: number | null;
+  configMatches: boolean | null;
+}
+
+export interface StatusReport {
+  schemaVersion: typeof STATUS_SCHEMA_VERSION;
+  generatedAt: number;
+  configFile: string;
+  source: 'probe' | 'state';
+  overall: Severity;
+  summary: { total: number; up: number; byState: Record<ProcessStatusName, number> };
+  watcher: WatcherStatus | null;
+  coordination: CoordinationHealth | null;
+  problems: string[];
+  checks: FullCheck[] | null;
+  processes: ProcessReport[];
+}
+
+/** The worse of two severities: critical > warning > unknown > ok (monitoring-plugins' max_state_alt). */
+export function worseSeverity(a: Severity, b: Severity): Severity {
+  const order: Severity[] = ['ok', 'unknown', 'warning', 'critical'];
+  return order.indexOf(a) >= order.indexOf(b) ? a : b;
+}
+
+/** The Nagios exit code of a severity. */
+export function severityExitCode(severity: Severity): 0 | 1 | 2 | 3 {
+  return SEVERITIES.indexOf(severity) as 0 | 1 | 2 | 3;
+}
