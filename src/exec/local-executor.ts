@@ -1,8 +1,14 @@
 /**
- * Runs shell commands on this machine through execa. Each command gets its own
- * process group so a timeout kills everything it started; a command is done when
- * its shell exits, even if a daemon it started keeps stdout open.
+ * Runs shell commands on this machine. Each command gets its own process group
+ * so a timeout kills everything it started; a command is done when its shell
+ * exits, even if a daemon it started keeps stdout open.
+ *
+ * Built on node:child_process rather than execa: importing execa@9 costs more
+ * than a whole bare Node start (measured in bench/pass-time.ts, BENCHMARKS.md),
+ * and a cron pass must start fast. The result keeps execa's shape (a failed
+ * command is data: exit code, signal, timedOut, duration).
  */
+import { spawn } from 'node:child_process';
 import type { Executor, RunOptions, RunResult } from './executor.js';
 import { BoundedCapture } from './capture.js';
 
@@ -25,47 +31,48 @@ export class LocalExecutor implements Executor {
   constructor(readonly host: string) {}
 
   /** Runs `command` with /bin/sh; never throws for a failed command. */
-  async run(command: string, options: RunOptions): Promise<RunResult> {
-    const { execa } = await import('execa');
+  run(command: string, options: RunOptions): Promise<RunResult> {
     const started = performance.now();
     const stdout = new BoundedCapture();
     const stderr = new BoundedCapture();
-    const child = execa(command, {
-      shell: '/bin/sh',
-      reject: false,
-      buffer: false,
-      detached: true,
-      stdin: 'ignore',
-      env: options.env,
-      cleanup: true,
+    return new Promise((resolve) => {
+      const child = spawn('/bin/sh', ['-c', command], {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: options.env ? { ...process.env, ...options.env } : process.env,
+      });
+      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        killGroup(child.pid, 'SIGKILL');
+      }, options.timeoutMs);
+      let settled = false;
+      const finish = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (timedOut) killGroup(child.pid, 'SIGKILL');
+        resolve({
+          exitCode,
+          signal,
+          timedOut,
+          durationMs: Math.round(performance.now() - started),
+          stdout: stdout.text(),
+          stderr: spawnError ? spawnError.message : stderr.text(),
+          transportError: spawnError ? `could not run /bin/sh: ${spawnError.message}` : null,
+        });
+      };
+      child.on('error', (error) => finish(null, null, error));
+      // Resolve on the shell's exit, not on its streams closing: a backgrounded daemon keeps them open.
+      child.on('exit', (code, signal) => {
+        setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish(code, signal);
+        }, DRAIN_AFTER_EXIT_MS);
+      });
     });
-    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child.pid, 'SIGKILL');
-    }, options.timeoutMs);
-    // Resolve on the shell's exit, not on its streams closing: a backgrounded daemon keeps them open.
-    child.on('exit', () => {
-      setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-      }, DRAIN_AFTER_EXIT_MS);
-    });
-    const result = await child;
-    clearTimeout(timer);
-    if (timedOut) killGroup(child.pid, 'SIGKILL');
-    const spawnFailed = result.failed && result.exitCode === undefined && !result.signal && !timedOut;
-    const failure = spawnFailed ? (result.shortMessage ?? 'spawn failed') : '';
-    return {
-      exitCode: result.exitCode ?? null,
-      signal: result.signal ?? null,
-      timedOut,
-      durationMs: Math.round(performance.now() - started),
-      stdout: stdout.text(),
-      stderr: spawnFailed ? failure : stderr.text(),
-      transportError: spawnFailed ? `could not run /bin/sh: ${failure}` : null,
-    };
   }
 }

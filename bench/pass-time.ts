@@ -1,0 +1,75 @@
+/**
+ * Wall time of one pass on the demo config (--dry-run and real) next to a bare
+ * `node -e 0` and to the test commands run by themselves, interleaved in one run.
+ *   npx tsc -p . && node dist/bench/pass-time.js [ROUNDS]
+ * Starts the demo services first (a real pass), so the measured real passes find
+ * everything up and only test; stops them at the end.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const rounds = Number(process.argv[2] ?? 15);
+const root = process.cwd();
+const cli = path.join(root, 'bin', 'ha-valet');
+const config = path.join(root, 'config', 'demo.cfg');
+const demoService = path.join(root, 'config', 'demo', 'demo-service.mjs');
+const testCommand = (host: string, port: number, rank: number): string =>
+  `bash -c 'exec 3<>/dev/tcp/${host}/${port} && read -t 5 reply <&3 && [ "$reply" = "ok ${host}" ]' 2>/dev/null && exit ${rank}; exit 0`;
+const tests = [18091, 18090].flatMap((port) => [
+  testCommand('127.0.0.2', port, 1),
+  testCommand('127.0.0.3', port, 2),
+]);
+
+/** Runs a command and returns its wall time in ms. */
+function time(command: string, args: string[]): number {
+  const started = performance.now();
+  const result = spawnSync(command, args, { cwd: root, stdio: 'ignore' });
+  if (result.error) throw result.error;
+  return performance.now() - started;
+}
+
+/** The four test commands at once, as the pass runs them. */
+function timeTestsAlone(): number {
+  const script = tests.map((t) => `(${t}) &`).join(' ') + ' wait';
+  return time('bash', ['-c', script]);
+}
+
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+spawnSync(process.execPath, [cli, '-c', config, '--log-level', 'error'], { cwd: root, stdio: 'ignore' });
+const samples: Record<string, number[]> = {
+  'node -e 0': [],
+  'test commands alone': [],
+  'pass --dry-run': [],
+  pass: [],
+};
+for (let i = 0; i < rounds; i++) {
+  samples['node -e 0']!.push(time(process.execPath, ['-e', '0']));
+  samples['test commands alone']!.push(timeTestsAlone());
+  samples['pass --dry-run']!.push(
+    time(process.execPath, [cli, '-c', config, '--dry-run', '--log-level', 'error']),
+  );
+  samples.pass!.push(time(process.execPath, [cli, '-c', config, '--log-level', 'error']));
+}
+for (const host of ['127.0.0.2', '127.0.0.3']) {
+  for (const port of [18090, 18091]) spawnSync(process.execPath, [demoService, 'stop', host, String(port)]);
+}
+
+const node = median(samples['node -e 0']!);
+const alone = median(samples['test commands alone']!);
+console.log(`demo config, 2 processes x 2 hosts, ${rounds} interleaved rounds, median wall ms`);
+console.log('what                     median    min   vs node -e 0');
+for (const [name, values] of Object.entries(samples)) {
+  const m = median(values);
+  console.log(
+    `${name.padEnd(22)} ${m.toFixed(1).padStart(8)} ${Math.min(...values)
+      .toFixed(1)
+      .padStart(6)}   ${(m / node).toFixed(2)}x`,
+  );
+}
+const pass = median(samples.pass!);
+console.log(
+  `pass - test commands alone = ${(pass - alone).toFixed(1)} ms = ${((pass - alone) / node).toFixed(2)}x node -e 0 (aim: <= 2x)`,
+);
