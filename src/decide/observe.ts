@@ -20,9 +20,8 @@ function foldHost(previous: HostRecord, observation: Observation, now: number): 
   };
 }
 
-/** Returns `state` updated with `observations` taken at `now`. */
-export function foldObservations(
-  process: ProcessConfig,
+/** Updates the records of the hosts in `observations` only (verify tests during a pass). */
+export function foldHostObservations(
   state: ProcessState,
   observations: Observation[],
   now: number,
@@ -31,6 +30,18 @@ export function foldObservations(
   for (const observation of observations) {
     hosts[observation.host] = foldHost(hostRecord(state, observation.host), observation, now);
   }
+  const anyUp = observations.some((o) => o.kind === 'up');
+  return { ...state, hosts, downSince: anyUp ? null : state.downSince };
+}
+
+/** Returns `state` updated with a whole probe's `observations` (every candidate) taken at `now`. */
+export function foldObservations(
+  process: ProcessConfig,
+  state: ProcessState,
+  observations: Observation[],
+  now: number,
+): ProcessState {
+  const { hosts } = foldHostObservations(state, observations, now);
   const anyUp = observations.some((o) => o.kind === 'up');
   let next: ProcessState = { ...state, hosts, downSince: anyUp ? null : (state.downSince ?? now) };
   next = chargeEarlyDeath(process, state, next, now);

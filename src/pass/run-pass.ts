@@ -6,7 +6,7 @@
 import type { ProcessConfig } from '../config/model.js';
 import { decide } from '../decide/decide.js';
 import { noAttempts, type Action, type ActionOutcome, type Plan } from '../decide/actions.js';
-import { foldObservations } from '../decide/observe.js';
+import { foldHostObservations, foldObservations } from '../decide/observe.js';
 import { recordAttempt, recordOutcome } from '../decide/record.js';
 import { executeAction } from '../act/execute-action.js';
 import type { ActContext } from '../act/context.js';
@@ -66,7 +66,7 @@ export async function runProcessPass(
       const outcome = await executeAction(deps, process, action);
       outcomes.push(outcome);
       const now = deps.now();
-      state = recordOutcome(process, state, outcome, now);
+      state = foldHostObservations(recordOutcome(process, state, outcome, now), outcome.observations, now);
       attempts = recordAttempt(attempts, outcome);
       observations = mergeObservations(observations, outcome.observations);
       await deps.recordJournal(outcomeEntries(process, outcome, now, deps.epoch));

@@ -3,6 +3,7 @@
  * never delays the others), acting only while it leads, reloading its config on
  * request and stopping cleanly after the action in progress.
  */
+import { rm } from 'node:fs/promises';
 import type { Config, ProcessConfig } from '../config/model.js';
 import type { ExecutorPool } from '../exec/executor.js';
 import { createExecutorPool } from '../exec/create-pool.js';
@@ -89,6 +90,8 @@ export class Watcher {
     this.stopped.abort();
     await this.stopLoops();
     await this.leadershipLoop;
+    // A watcher stopped on purpose is not a stale one: status must not warn about it.
+    await rm(this.runtime.layout.heartbeatPath, { force: true }).catch(() => undefined);
     await this.runtime.coordinator.close();
   }
 
@@ -153,7 +156,8 @@ export class Watcher {
     try {
       const deps = createCycleDeps(this.runtime, pool, {
         dryRun: leadership === null,
-        mayAct: () => !signal.aborted && (this.leadership.current()?.isValid() ?? false),
+        // Only under the leadership this cycle started with: its epoch is the one journalled.
+        mayAct: () => !signal.aborted && (leadership?.isValid() ?? false),
         epoch: backend === 'etcd' ? leadership?.epoch : undefined,
         onCheck: this.options.onCheck,
       });

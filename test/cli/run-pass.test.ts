@@ -25,6 +25,9 @@ describe('one pass with real demo services', () => {
     assert.equal(first.code, 0, first.stderr);
     assert.equal(first.stdout, 'Svc: was down, started on 127.0.0.2\n');
     assert.equal(await env.isUp('127.0.0.2'), true);
+    const stored = JSON.parse((await pass(env, 'status', '--no-probe', '--json')).stdout);
+    const host = stored.processes[0].hosts.find((h: { host: string }) => h.host === '127.0.0.2');
+    assert.equal(host.observation.kind, 'up', 'the verify test after the start is what the state remembers');
     const second = await pass(env);
     assert.equal(second.stdout, 'Svc: up on 127.0.0.2 (priority 1)\n');
     assert.equal(second.code, 0);
