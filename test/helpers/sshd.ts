@@ -28,6 +28,8 @@ export interface SshdOptions {
   maxSessions?: number;
   /** Extra sshd_config lines. */
   extraConfig?: string[];
+  /** Listen on this port instead of a free one (e.g. a second "host" sharing ssh_port). */
+  port?: number;
 }
 
 export interface TestSshd {
@@ -207,7 +209,7 @@ export async function startTestSshd(options: SshdOptions = {}): Promise<TestSshd
   };
 
   for (let attempt = 1; ; attempt++) {
-    port = await findFreePort(addresses[0]!);
+    port = options.port ?? (await findFreePort(addresses[0]!));
     configFile = writeConfig(dir, port, addresses, options);
     try {
       await launch();
