@@ -57,10 +57,11 @@ import type { ObservationKind } from '../probe/observation.js';
 import type { Transport } from '../config/model.js';
 import type { CoordinationHealth } from '../coord/coordinator.js';
 import type { FullCheck } from './full-checks.js';
+import type { ProcessStatus } from '../state/model.js';
 
 export const STATUS_SCHEMA_VERSION = 1;
 
-/** Every state a process can be reported in. */
+/** Every state a process can be reported in, in display order (the states of src/state/model.ts). */
 export const PROCESS_STATUS_NAMES = [
   'up',
   'down',
@@ -71,8 +72,8 @@ export const PROCESS_STATUS_NAMES = [
   'latched',
   'split-brain',
   'unknown',
-] as const;
-export type ProcessStatusName = (typeof PROCESS_STATUS_NAMES)[number];
+] as const satisfies readonly ProcessStatus[];
+export type ProcessStatusName = ProcessStatus;
 
 /** Monitoring severities, in the order of the Nagios exit codes 0..3. */
 export const SEVERITIES = ['ok', 'warning', 'critical', 'unknown'] as const;

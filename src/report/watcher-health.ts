@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { HeartbeatInfo } from '../state/heartbeat.js';
 import type { WatcherInput } from './status-model.js';
+import { isPidAlive } from '../state/atomic-file.js';
 
 /** A heartbeat older than this many watch intervals is stale. */
 export const STALE_INTERVALS = 3;
@@ -35,7 +36,7 @@ export interface WatcherCheck {
 /** Turns a heartbeat (or its absence) into the watcher part of the status input. */
 export function assessWatcher(heartbeat: HeartbeatInfo | null, check: WatcherCheck): WatcherInput {
   if (!heartbeat) return { alive: false, heartbeatAt: null, pid: null, configMatches: null };
-  const pidAlive = (check.isPidAlive ?? signalZero)(heartbeat.pid);
+  const pidAlive = (check.isPidAlive ?? isPidAlive)(heartbeat.pid);
   const fresh = check.now - heartbeat.at <= check.staleAfterMs;
   return {
     alive: pidAlive && fresh,
@@ -43,15 +44,4 @@ export function assessWatcher(heartbeat: HeartbeatInfo | null, check: WatcherChe
     pid: heartbeat.pid,
     configMatches: check.configHash === null ? null : heartbeat.configHash === check.configHash,
   };
-}
-
-/** True when `pid` exists (EPERM counts: it exists, we just may not signal it). */
-function signalZero(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

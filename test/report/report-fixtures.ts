@@ -5,40 +5,8 @@ import { emptyProcessState, hostRecord, type ProcessState } from '../../src/stat
 
 export const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 
-/** A process with the given candidate hosts, first = preferred. */
-export function makeProcess(name: string, hosts: string[]): ProcessConfig {
-  const noHooks = { beforeFailover: [], afterFailover: [], onFailed: [], onGivenUp: [], onSplitBrain: [] };
-  return {
-    name,
-    source: { file: '/etc/ha-valet/ha_valet.cfg', line: 1 },
-    host: hosts[0] ?? 'localhost',
-    priority: 1,
-    order: 0,
-    candidates: hosts.map((host, i) => ({
-      host,
-      rank: i + 1,
-      transport: 'local',
-      commands: { start: `start ${name}`, stop: `stop ${name}`, test: `test ${name}` },
-    })),
-    transport: 'local',
-    ssh: { port: 22, verifyHostKey: true, connectTimeoutMs: 5000 },
-    testTimeoutMs: 10_000,
-    startTimeoutMs: 30_000,
-    stopTimeoutMs: 30_000,
-    checkCount: 1,
-    maxRestarts: 10,
-    restartWindowMs: 150_000,
-    givenUpRetryMs: 600_000,
-    minUptimeMs: 10_000,
-    backoffInitialMs: 1000,
-    backoffMaxMs: 60_000,
-    failback: false,
-    failbackDelayMs: 30_000,
-    priorityWaitMs: 20_000,
-    latch: false,
-    hooks: noHooks,
-  };
-}
+/** A process with the given candidate hosts, first = preferred (the shared test builder). */
+export { makeProcess } from '../helpers/process-config.js';
 
 /** A config holding these processes. */
 export function makeConfig(processes: ProcessConfig[]): Config {
