@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { HaValetError, EXIT_USAGE } from '../errors.js';
+import { findInvokedCommand } from './invoked-command.js';
 import { collect } from './options.js';
 
 /** Options every command shares. */
@@ -19,8 +20,12 @@ export interface GlobalOptions {
 
 export { collect } from './options.js';
 
-/** Builds the program; each command lives in src/cli/commands/<name>.ts. */
-export async function buildProgram(): Promise<Command> {
+/**
+ * Builds the program; each command lives in src/cli/commands/<name>.ts. Given
+ * the argv, registers only the command it invokes (see invoked-command.ts);
+ * without one, or when unclear (help, unknown command), registers them all.
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('ha-valet')
     .description('Keeps each configured service running on exactly one host of a stand-by list.')
     .option(
@@ -33,27 +38,37 @@ export async function buildProgram(): Promise<Command> {
     .option('--log-file <file>', 'also write the log to this file')
     .exitOverride()
     .showHelpAfterError();
-  const registrars = await Promise.all(COMMAND_MODULES.map((load) => load()));
+  const invoked = argv ? findInvokedCommand(argv, COMMAND_NAMES, DEFAULT_COMMAND) : null;
+  const loaders = invoked ? [COMMAND_MODULES[invoked]!] : Object.values(COMMAND_MODULES);
+  const registrars = await Promise.all(loaders.map((load) => load()));
   for (const { register } of registrars) register(program);
   return program;
 }
 
-/** Every command module; keep each one's heavy imports inside its action. */
-const COMMAND_MODULES: Array<() => Promise<{ register(program: Command): void }>> = [
-  () => import('./commands/run.js'),
-  () => import('./commands/watch.js'),
-  () => import('./commands/validate.js'),
-  () => import('./commands/history.js'),
-  () => import('./commands/doctor.js'),
-  () => import('./commands/status.js'),
-  () => import('./commands/nagios.js'),
-  () => import('./commands/cluster.js'),
-];
+/** Every command module by command name, in help order; keep each one's heavy imports inside its action. */
+const COMMAND_MODULES: Record<string, () => Promise<{ register(program: Command): void }>> = {
+  run: () => import('./commands/run.js'),
+  watch: () => import('./commands/watch.js'),
+  validate: () => import('./commands/validate.js'),
+  history: () => import('./commands/history.js'),
+  doctor: () => import('./commands/doctor.js'),
+  status: () => import('./commands/status.js'),
+  nagios: () => import('./commands/nagios.js'),
+  cluster: () => import('./commands/cluster.js'),
+  move: () => import('./commands/move.js'),
+  start: () => import('./commands/start.js'),
+  stop: () => import('./commands/stop.js'),
+  maintenance: () => import('./commands/maintenance.js'),
+  reset: () => import('./commands/reset.js'),
+};
+const COMMAND_NAMES: ReadonlySet<string> = new Set(Object.keys(COMMAND_MODULES));
+/** The command that runs when none is named (registered with `isDefault` in commands/run.ts). */
+const DEFAULT_COMMAND = 'run';
 
 /** Runs the CLI and returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   try {
-    const program = await buildProgram();
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

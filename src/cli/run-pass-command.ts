@@ -21,8 +21,10 @@ export async function runPassCommand(
     const leadership = dryRun ? null : await coordinator.acquire();
     if (!dryRun && !leadership) {
       const health = await coordinator.refreshHealth();
-      const holder = health.leader ? ` (held by ${health.leader})` : '';
       const pid = Number(health.leader?.split(':').pop());
+      const named =
+        Number.isInteger(pid) && pid > 0 ? `pid ${pid} on ${health.leader!.replace(/:\d+$/, '')}` : null;
+      const holder = health.leader ? ` (held by ${named ?? health.leader})` : '';
       throw new LockHeldError(
         `another ha-valet pass or watcher is acting on ${runtime.config.file}${holder}; not acting`,
         Number.isInteger(pid) ? pid : null,

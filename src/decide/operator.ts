@@ -29,7 +29,6 @@ export function applyOperatorRequest(input: DecideInput): RequestResult {
   const request = input.state.request;
   if (!request) return { state: input.state };
   const state: ProcessState = { ...input.state, request: null };
-  const by = ` (by ${request.by})`;
   switch (request.type) {
     case 'reset':
       return { state: resetState(state) };
@@ -40,7 +39,11 @@ export function applyOperatorRequest(input: DecideInput): RequestResult {
     case 'stop': {
       const up = rankUpInstances(input.process, input.observations).map((u) => u.candidate.host);
       const held = { ...state, maintenance: true, activeHost: null, startedAt: null };
-      const actions = up.map((host) => ({ type: 'stop' as const, host, reason: `stopped by operator${by}` }));
+      const actions = up.map((host) => ({
+        type: 'stop' as const,
+        host,
+        reason: `stopped by operator ${request.by}`,
+      }));
       return {
         state: held,
         plan: makePlan(
@@ -48,13 +51,13 @@ export function applyOperatorRequest(input: DecideInput): RequestResult {
           held,
           'maintenance',
           actions,
-          `stopping by operator request${by}; held stopped until start`,
+          `stopping by operator request of ${request.by}; held stopped until start`,
         ),
       };
     }
     case 'start':
     case 'move':
-      return applyPlacement(input, { ...state, maintenance: false }, request.type, request.host, by);
+      return applyPlacement(input, { ...state, maintenance: false }, request.type, request.host, request.by);
   }
 }
 
@@ -74,7 +77,7 @@ function applyPlacement(
     const why = !candidate ? 'not a candidate host' : `${observation?.kind ?? 'not probed'}`;
     return {
       state: started,
-      plan: makePlan(input, started, started.status, [], `${type} to ${host} refused: ${why}${by}`),
+      plan: makePlan(input, started, started.status, [], `${type} to ${host} refused: ${why} (by ${by})`),
     };
   }
   const up = rankUpInstances(input.process, input.observations).map((u) => u.candidate.host);
@@ -82,14 +85,14 @@ function applyPlacement(
   if (observation.kind === 'up' && others.length === 0) {
     return {
       state: started,
-      plan: makePlan(input, { ...started, activeHost: host }, 'up', [], `already up on ${host}${by}`),
+      plan: makePlan(input, { ...started, activeHost: host }, 'up', [], `already up on ${host} (by ${by})`),
     };
   }
   const placed = {
     ...started,
     hosts: { ...started.hosts, [host]: { ...hostRecord(started, host), retryAfter: null } },
   };
-  const reason = `${type} to ${host} by operator${by}`;
+  const reason = `${type} to ${host} by operator ${by}`;
   const action =
     others.length > 0
       ? { type: 'switchover' as const, host, fromHosts: others, reason }

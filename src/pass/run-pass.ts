@@ -57,9 +57,12 @@ export async function runProcessPass(
   let attempts = noAttempts();
   const outcomes: ActionOutcome[] = [];
   let plan: Plan | null = null;
+  /** The plan that entered the final status: its sentence says why (later rounds only restate it). */
+  let entered: Plan | null = null;
   const maxRounds = process.candidates.length * 2 + 4;
   for (let round = 0; round < maxRounds; round++) {
     plan = decide({ process, observations, state, attempts, now: deps.now() });
+    if (entered === null || entered.status !== plan.status) entered = plan;
     state = plan.state;
     if (plan.actions.length === 0 || deps.dryRun || !deps.mayAct()) break;
     for (const action of plan.actions) {
@@ -73,7 +76,7 @@ export async function runProcessPass(
       if (!outcome.ok && action.type !== 'hook') break;
     }
   }
-  const finalPlan = plan!;
+  const finalPlan = { ...plan!, summary: entered!.summary };
   const summary = deps.dryRun ? summarizeDryRun(finalPlan) : summarizePass(process.name, finalPlan, outcomes);
   if (!deps.dryRun && stored.status !== finalPlan.status) {
     deps.logger.info(
