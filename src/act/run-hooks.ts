@@ -38,6 +38,8 @@ export async function runHookList(
   const steps: HookStep[] = process.hooks[hook];
   const results: HookStepResult[] = [];
   for (const [index, step] of steps.entries()) {
+    if (!context.mayAct())
+      return { ok: false, steps: results, reason: `${hook} step ${index + 1} not run: not acting` };
     const command = renderHookCommand(step.command, {
       process: process.name,
       from_host: vars.fromHost,

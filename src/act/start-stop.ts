@@ -21,6 +21,16 @@ export function candidateFor(process: ProcessConfig, host: string): Candidate {
   return candidate;
 }
 
+/** The step result when leadership was lost (or shutdown began) before a command. */
+function notActing(): StepResult {
+  return {
+    ok: false,
+    reason: 'not acting: leadership lost or shutting down',
+    exitCode: null,
+    observations: [],
+  };
+}
+
 /** Runs the start command, verifies the host reports up within start_timeout, cleans up on failure. */
 export async function startAndVerify(
   context: ActContext,
@@ -28,6 +38,7 @@ export async function startAndVerify(
   host: string,
 ): Promise<StepResult> {
   const candidate = candidateFor(process, host);
+  if (!context.mayAct()) return notActing();
   const started = context.now();
   const result = await runLogged(context, process, candidate, 'start', process.startTimeoutMs);
   if (result.exitCode !== 0) {
@@ -53,6 +64,14 @@ async function cleanUp(
   candidate: Candidate,
   why: string,
 ): Promise<void> {
+  if (!context.mayAct()) {
+    // A stale leader must not stop what the new leader may have started meanwhile.
+    context.logger.warn(
+      `start of ${process.name} on ${candidate.host} failed; not running its stop command: no longer acting`,
+      { process: process.name, host: candidate.host, reason: why },
+    );
+    return;
+  }
   context.logger.warn(`start of ${process.name} on ${candidate.host} failed; running its stop command`, {
     process: process.name,
     host: candidate.host,
@@ -68,6 +87,7 @@ export async function stopAndVerify(
   host: string,
 ): Promise<StepResult> {
   const candidate = candidateFor(process, host);
+  if (!context.mayAct()) return notActing();
   const started = context.now();
   const result = await runLogged(context, process, candidate, 'stop', process.stopTimeoutMs);
   if (result.transportError || result.timedOut) {

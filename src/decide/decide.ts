@@ -86,7 +86,8 @@ function decideOneUp(input: DecideInput, state: ProcessState, host: string, prio
       : state.hosts,
   };
   const actions: Action[] = [];
-  if (state.status === 'split-brain' && !input.attempts.hooksRun.includes('splitBrainHealed')) {
+  const healed = state.status === 'split-brain' && !input.attempts.hooksRun.includes('splitBrainHealed');
+  if (healed && process.hooks.onSplitBrain.length > 0) {
     actions.push({
       type: 'hook',
       hook: 'onSplitBrain',

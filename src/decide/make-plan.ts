@@ -31,7 +31,10 @@ export function makePlan(
 ): Plan {
   const hook = HOOK_ON_ENTER[status];
   const entering =
-    input.state.status !== status && hook !== undefined && !input.attempts.hooksRun.includes(hook);
+    input.state.status !== status &&
+    hook !== undefined &&
+    input.process.hooks[hook].length > 0 &&
+    !input.attempts.hooksRun.includes(hook);
   const hookActions: Action[] = entering
     ? [{ type: 'hook', hook, fromHost: state.activeHost, toHost: null, reason: summary }]
     : [];

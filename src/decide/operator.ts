@@ -13,7 +13,12 @@ export interface RequestResult {
   plan?: Plan;
 }
 
-/** Clears given-up, latch, back-off and the restart history: `ha-valet reset`. */
+/**
+ * Clears given-up, latch, back-off and the restart history: `ha-valet reset`.
+ * It also forgets the active host: an instance still up is adopted again by the
+ * same pass, and a start the reset leads to is a fresh start, not a failover (so
+ * it neither re-arms the latch at once nor runs failover hooks).
+ */
 export function resetState(state: ProcessState): ProcessState {
   const hosts = Object.fromEntries(
     Object.entries(state.hosts).map(([host, record]) => [
@@ -21,7 +26,16 @@ export function resetState(state: ProcessState): ProcessState {
       { ...record, failedStarts: 0, retryAfter: null },
     ]),
   );
-  return { ...state, givenUpAt: null, latched: false, startTimes: [], hosts, status: 'unknown' };
+  return {
+    ...state,
+    givenUpAt: null,
+    latched: false,
+    startTimes: [],
+    hosts,
+    status: 'unknown',
+    activeHost: null,
+    startedAt: null,
+  };
 }
 
 /** Applies `input.state.request`, if any. */

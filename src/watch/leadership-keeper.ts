@@ -8,7 +8,8 @@ import type { Logger } from '../log/logger.js';
 export class LeadershipKeeper {
   private leadership: Leadership | null = null;
   private lastProblem: string | null = null;
-  private wasLeader = false;
+  /** The role last logged; null before the first refresh, so the first role is logged too. */
+  private wasLeader: boolean | null = null;
 
   constructor(
     private readonly coordinator: Coordinator,
@@ -20,10 +21,14 @@ export class LeadershipKeeper {
     return this.leadership?.isValid() ? this.leadership : null;
   }
 
-  /** Asks the coordinator again; logs changes of role and of coordination health once each. */
+  /**
+   * Asks the coordinator again, also while leading (a valid leadership comes back at
+   * once, and the backend refreshes the leader's heartbeat); logs changes of role and
+   * of coordination health once each.
+   */
   async refresh(): Promise<Leadership | null> {
     try {
-      this.leadership = this.leadership?.isValid() ? this.leadership : await this.coordinator.acquire();
+      this.leadership = await this.coordinator.acquire();
       if (this.lastProblem !== null)
         this.logger.info(`coordination back: ${this.coordinator.health().message}`);
       this.lastProblem = null;

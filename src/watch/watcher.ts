@@ -5,12 +5,13 @@
  */
 import { rm } from 'node:fs/promises';
 import type { Config, ProcessConfig } from '../config/model.js';
+import { CoordinationError } from '../coord/coordinator.js';
 import type { ExecutorPool } from '../exec/executor.js';
 import { createExecutorPool } from '../exec/create-pool.js';
 import type { CheckListener } from '../probe/probe.js';
 import { runProcessCycle } from '../pass/process-cycle.js';
 import type { ProcessPassResult } from '../pass/run-pass.js';
-import type { ProcessState } from '../state/model.js';
+import { emptyProcessState, type ProcessState } from '../state/model.js';
 import { createCycleDeps } from '../cli/act-context.js';
 import type { Runtime } from '../cli/runtime.js';
 import { selectProcesses } from '../cli/select.js';
@@ -40,6 +41,8 @@ export class Watcher {
   private stopping = false;
   private readonly leadership: LeadershipKeeper;
   private leadershipLoop: Promise<void> | null = null;
+  /** Processes whose last cycle failed because the coordination store was unreachable. */
+  private readonly storeTrouble = new Set<string>();
 
   constructor(
     private runtime: Runtime,
@@ -63,14 +66,29 @@ export class Watcher {
 
   /** Starts the leadership loop and one loop per process. */
   async start(): Promise<void> {
-    for (const process of this.processes)
-      this.states.set(process.name, await this.runtime.coordinator.state.load(process.name));
+    for (const process of this.processes) this.states.set(process.name, await this.loadState(process.name));
     await this.leadership.refresh();
     this.leadershipLoop = this.keepLeadership();
     await this.startLoops();
     this.runtime.logger.info(
       `watching ${this.processes.map((p) => p.name).join(', ')} every ${this.intervalMs} ms (${this.runtime.config.file})`,
     );
+  }
+
+  /**
+   * The stored state of a process; empty when the store cannot be reached, so a
+   * watcher started during an etcd outage keeps running (not acting) and rejoins later.
+   */
+  private async loadState(name: string): Promise<ProcessState> {
+    try {
+      return await this.runtime.coordinator.state.load(name);
+    } catch (error) {
+      this.runtime.logger.warn(
+        `${name}: cannot read its stored state yet (${(error as Error).message}); not acting until it can`,
+        { process: name },
+      );
+      return emptyProcessState();
+    }
   }
 
   /** Swaps in a new config (already validated); loops restart after their current cycle. */
@@ -162,6 +180,8 @@ export class Watcher {
         onCheck: this.options.onCheck,
       });
       const result = await runProcessCycle(process, deps);
+      if (this.storeTrouble.delete(process.name))
+        this.runtime.logger.info(`${process.name}: cycles complete again`, { process: process.name });
       this.states.set(process.name, result.state);
       this.lastCycleAt = Date.now();
       const line = `${result.summary}${leadership ? '' : ' [following: not acting]'}`;
@@ -169,9 +189,20 @@ export class Watcher {
       else this.runtime.logger.debug(line, { process: process.name });
       this.options.onCycle?.(result);
     } catch (error) {
-      this.runtime.logger.error(`${process.name}: cycle failed: ${(error as Error).message}`, {
-        process: process.name,
-      });
+      this.logCycleFailure(process.name, error as Error);
     }
+  }
+
+  /** Logs a failed cycle; an unreachable store is logged once per outage (then at debug level). */
+  private logCycleFailure(name: string, error: Error): void {
+    if (!(error instanceof CoordinationError)) {
+      this.runtime.logger.error(`${name}: cycle failed: ${error.message}`, { process: name });
+      return;
+    }
+    const first = !this.storeTrouble.has(name);
+    this.storeTrouble.add(name);
+    const line = `${name}: cycle failed: ${error.message}; probing only, not acting until the store is back`;
+    if (first) this.runtime.logger.error(line, { process: name });
+    else this.runtime.logger.debug(line, { process: name });
   }
 }

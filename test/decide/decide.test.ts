@@ -7,9 +7,22 @@ import { recordAttempt, recordOutcome } from '../../src/decide/record.js';
 import { emptyProcessState, type ProcessState } from '../../src/state/model.js';
 import type { ProcessConfig } from '../../src/config/model.js';
 import type { Observation } from '../../src/probe/observation.js';
-import { makeProcess, obs } from '../helpers/process-config.js';
+import { makeProcess as makeTestProcess, obs } from '../helpers/process-config.js';
 
 const NOW = 1_000_000;
+const STEP = { command: 'true', optional: false, timeoutMs: 1000 };
+const HOOKS = {
+  beforeFailover: [STEP],
+  afterFailover: [STEP],
+  onFailed: [STEP],
+  onGivenUp: [STEP],
+  onSplitBrain: [STEP],
+};
+
+/** A test process with one step in every hook list, so the plans show when each hook fires. */
+function makeProcess(name: string, hosts: string[], overrides: Partial<ProcessConfig> = {}): ProcessConfig {
+  return makeTestProcess(name, hosts, { hooks: HOOKS, ...overrides });
+}
 const ABC = ['A', 'B', 'C'];
 
 /** Folds the observations into `state` and decides, as one pass round does. */
@@ -140,6 +153,13 @@ describe('decide: nothing up', () => {
     assert.deepEqual(run.executed, ['start A', 'start C', 'hook onFailed']);
     assert.equal(run.final.status, 'failed');
     assert.match(run.final.summary, /A: start failed, exit 1; B: unreachable: .*; C: start failed, exit 3/);
+  });
+
+  test('a hook list that is not configured is not planned', () => {
+    const bare = makeTestProcess('Ostro', ['A', 'B']);
+    const result = plan(bare, [obs.unreachable('A'), obs.unreachable('B')]);
+    assert.equal(result.status, 'failed');
+    assert.deepEqual(result.actions, []);
   });
 
   test('all unreachable: failed without trying anything', () => {
