@@ -19,7 +19,9 @@ async function publish(deps: CycleDeps, process: ProcessConfig, observations: Ob
   try {
     await deps.coordinator.publishObservations(process.name, observations);
   } catch (error) {
-    deps.logger.warn(`${process.name}: could not publish observations: ${(error as Error).message}`, {
+    // While coordination is lost the watcher has said so once already; do not repeat it every cycle.
+    const log = deps.coordinator.health().ok ? deps.logger.warn : deps.logger.debug;
+    log(`${process.name}: could not publish observations: ${(error as Error).message}`, {
       process: process.name,
     });
   }

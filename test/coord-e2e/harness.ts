@@ -156,11 +156,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       }
     },
     async journal() {
-      const reader = new EtcdCoordinator(settings, { watcherId: 'e2e-reader' });
+      // Read as an operator on another host would: `ha-valet history --json` reads the etcd journal.
+      const result = await world.cli(['history', '-p', 'Svc', '--json']);
       try {
-        return await reader.journal.read({ process: ['Svc'] });
-      } finally {
-        await reader.close();
+        return JSON.parse(result.stdout) as JournalEntry[];
+      } catch {
+        throw new Error(`history --json printed no JSON (exit ${result.code}): ${result.stderr}`);
       }
     },
     operator() {

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { JournalEntry } from '../../state/model.js';
 import type { GlobalOptions } from '../main.js';
+import { collect } from '../options.js';
 
 interface HistoryOptions {
   process?: string[];
@@ -42,9 +43,27 @@ async function runHistory(global: GlobalOptions, options: HistoryOptions): Promi
 
   const configPath = resolveConfigPath(global.config, process.env);
   const config = await loadConfig(configPath, { defines: parseDefines(global.define), env: process.env });
-  const layout = describeStateLayout(configStateDir(resolveStateDir(config.global.stateDir), configPath));
-  const journal = new FileJournal(layout.journalPath);
-  const entries = await journal.read({ process: options.process, since, limit });
+  const filter = { process: options.process, since, limit };
+  let entries: JournalEntry[];
+  let skippedLines = 0;
+  let where: string;
+  if (config.global.coordination.backend === 'etcd') {
+    // The shared journal lives in etcd, written by whichever watcher led.
+    const { createCoordinator } = await import('../../coord/create-coordinator.js');
+    const coordinator = await createCoordinator(config);
+    try {
+      entries = await coordinator.journal.read(filter);
+    } finally {
+      await coordinator.close();
+    }
+    where = `etcd (${config.global.coordination.etcd.prefix})`;
+  } else {
+    const layout = describeStateLayout(configStateDir(resolveStateDir(config.global.stateDir), configPath));
+    const journal = new FileJournal(layout.journalPath);
+    entries = await journal.read(filter);
+    skippedLines = journal.skippedLines;
+    where = layout.journalPath;
+  }
 
   const known = new Set(config.processes.map((p) => p.name));
   const unknown = (options.process ?? []).filter(
@@ -56,22 +75,15 @@ async function runHistory(global: GlobalOptions, options: HistoryOptions): Promi
       `ha-valet: no process named ${unknown.join(', ')} in ${configPath} or its journal; processes: ${list}\n`,
     );
   }
-  if (journal.skippedLines > 0) {
-    process.stderr.write(
-      `ha-valet: skipped ${journal.skippedLines} malformed line(s) in ${layout.journalPath}\n`,
-    );
+  if (skippedLines > 0) {
+    process.stderr.write(`ha-valet: skipped ${skippedLines} malformed line(s) in ${where}\n`);
   }
   if (options.json) {
     process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
     return;
   }
-  if (entries.length === 0) process.stderr.write(`ha-valet: no journal entries in ${layout.journalPath}\n`);
+  if (entries.length === 0) process.stderr.write(`ha-valet: no journal entries in ${where}\n`);
   process.stdout.write(entries.map((e) => `${formatEntry(e)}\n`).join(''));
-}
-
-/** Collects a repeatable option (not imported from main.js: a value import of the entry would deadlock its top-level await). */
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 /** One human line: `2026-11-22T12:00:01Z Ostro start on Host_B ok exit 0 (812 ms): reason`. */
