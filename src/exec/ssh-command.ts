@@ -27,19 +27,19 @@ function checkEnvName(name: string): void {
   }
 }
 
-/** Builds the remote command line that wraps COMMAND. */
+/** Builds the remote command line that wraps COMMAND; stdin is /dev/null, as for local commands. */
 export function buildRemoteCommand(
   command: string,
   timeoutMs: number,
   env: Record<string, string> = {},
 ): string {
   const seconds = Math.max(1, Math.ceil((timeoutMs + REMOTE_TIMEOUT_GRACE_MS) / 1000));
-  const assignments = Object.entries(env).map(([name, value]) => {
+  let envPart = '';
+  for (const [name, value] of Object.entries(env)) {
     checkEnvName(name);
-    return `${name}=${quoteShell(value)}`;
-  });
-  const envPart = assignments.length > 0 ? `env ${assignments.join(' ')} ` : '';
-  return `echo ${PGID_MARKER}$$ >&2; exec timeout -s KILL ${seconds} ${envPart}sh -c ${quoteShell(command)}`;
+    envPart += `${envPart ? ' ' : 'env '}${name}=${quoteShell(value)}`;
+  }
+  return `echo ${PGID_MARKER}$$ >&2; exec timeout -s KILL ${seconds} ${envPart}${envPart ? ' ' : ''}sh -c ${quoteShell(command)} </dev/null`;
 }
 
 /** The command that kills a remote process group from a second channel. */

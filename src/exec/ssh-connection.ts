@@ -6,7 +6,7 @@
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { NodeSSH, type SSHExecCommandOptions, type SSHExecCommandResponse } from 'node-ssh';
+import { NodeSSH } from 'node-ssh';
 import type { SshSettings } from '../config/model.js';
 import {
   fingerprintOf,
@@ -44,11 +44,31 @@ export function describeTarget(target: SshTarget): string {
   return `${target.user}@${target.host}:${target.settings.port}`;
 }
 
+/** The parts of an ssh2 exec channel the executor uses. */
+export interface ExecChannel {
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'exit', listener: (code: number | null, signal?: string) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  readonly stderr: { on(event: 'data', listener: (chunk: Buffer) => void): unknown };
+  close(): unknown;
+  destroy(): unknown;
+}
+
+/** Called once the exec channel is open (or could not be opened). */
+export type ExecCallback = (error: Error | undefined, channel?: ExecChannel) => void;
+
+/** The ssh2 client method behind node-ssh's connection that exec uses. */
+interface Ssh2Client {
+  exec(command: string, callback: ExecCallback): void;
+}
+
 export class SshConnection {
   /** Commands currently running on this connection. */
   inFlight = 0;
   /** False once the connection failed or closed; it is then never used again. */
   alive = true;
+  /** True once logged in (until then commands wait on ready). */
+  connected = false;
   /** Resolves with null when ready, or with the transport error. */
   readonly ready: Promise<string | null>;
   private readonly ssh = new NodeSSH();
@@ -59,13 +79,27 @@ export class SshConnection {
   ) {
     this.ready = this.connect().then((error) => {
       if (error) this.alive = false;
+      else this.connected = true;
       return error;
     });
   }
 
-  /** Runs an exec channel through node-ssh's execCommand (never exec: it throws on stderr). */
-  execCommand(command: string, options: SSHExecCommandOptions): Promise<SSHExecCommandResponse> {
-    return this.ssh.execCommand(command, { ...options, noTrim: true });
+  /**
+   * Opens an exec channel on the ssh2 client that node-ssh connected. Not
+   * node-ssh's execCommand: it keeps all output in memory, adds an error
+   * listener per command and ends stdin with an extra packet.
+   */
+  exec(command: string, callback: ExecCallback): void {
+    const client = this.ssh.connection as Ssh2Client | null;
+    if (!client) {
+      callback(new Error('Not connected'));
+      return;
+    }
+    try {
+      client.exec(command, callback);
+    } catch (error) {
+      callback(error as Error);
+    }
   }
 
   /** Ends the connection. */

@@ -3,8 +3,8 @@
  * persistent connections. Each connection carries at most
  * MAX_IN_FLIGHT_PER_CONNECTION commands (sshd's MaxSessions slot frees only
  * after the client sees a close, so 10 in flight loses commands); more
- * commands open up to MAX_CONNECTIONS_PER_HOST connections, then wait in a
- * queue. Dead connections are replaced on the next command. Every failure to
+ * commands wait in a queue, and when slots stay taken (slow commands) more
+ * connections open, up to MAX_CONNECTIONS_PER_HOST. Dead connections are replaced on the next command. Every failure to
  * reach the host is a RunResult with transportError, never an exception.
  */
 import type { Transport } from '../config/model.js';
@@ -15,6 +15,8 @@ import { runOnConnection } from './ssh-run.js';
 
 export const MAX_IN_FLIGHT_PER_CONNECTION = 4;
 export const MAX_CONNECTIONS_PER_HOST = 3;
+/** With every slot taken and none freed for this long, another connection opens (up to MAX_CONNECTIONS_PER_HOST). */
+export const EXTRA_CONNECTION_AFTER_MS = 200;
 /** Extra connect attempts after a transient failure (refused, reset), and the pause before each. */
 export const CONNECT_RETRIES = 2;
 export const CONNECT_RETRY_DELAY_MS = 200;
@@ -44,6 +46,9 @@ export class SshExecutor implements Executor {
   private connections: SshConnection[] = [];
   private waiters: Array<() => void> = [];
   private closed = false;
+  /** When a slot last freed or a connection opened. */
+  private lastProgressAt = 0;
+  private stallTimer: NodeJS.Timeout | undefined;
   private readonly warn: WarnFn;
   private readonly maxInFlight: number;
   private readonly maxConnections: number;
@@ -86,6 +91,8 @@ export class SshExecutor implements Executor {
   /** Closes every connection; later runs report a transport error. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
     for (const connection of this.connections) connection.close();
     this.connections = [];
     for (const wake of this.waiters.splice(0)) wake();
@@ -104,27 +111,59 @@ export class SshExecutor implements Executor {
     }
   }
 
-  /** Takes a slot on a live connection, opening one or queueing when all are full. */
+  /**
+   * Takes a slot on a live connection. When all are full, a further
+   * connection opens only if no slot has freed for EXTRA_CONNECTION_AFTER_MS
+   * (slow or hung commands hold them): each connection costs a handshake and
+   * keepalives, and quick commands turn slots over faster than that.
+   */
   private async acquire(): Promise<SshConnection> {
     for (;;) {
-      this.connections = this.connections.filter((c) => c.alive || c.inFlight > 0);
-      const live = this.connections.filter((c) => c.alive && c.inFlight < this.maxInFlight);
-      let best = live.sort((a, b) => a.inFlight - b.inFlight)[0];
-      if (!best && this.connections.filter((c) => c.alive).length < this.maxConnections) {
+      let best: SshConnection | undefined;
+      let alive = 0;
+      let connecting = false;
+      let pruned = false;
+      for (const connection of this.connections) {
+        if (!connection.alive) {
+          pruned ||= connection.inFlight === 0;
+          continue;
+        }
+        alive += 1;
+        connecting ||= !connection.connected;
+        if (connection.inFlight < this.maxInFlight && (!best || connection.inFlight < best.inFlight)) {
+          best = connection;
+        }
+      }
+      if (pruned) this.connections = this.connections.filter((c) => c.alive || c.inFlight > 0);
+      // A connection still logging in is not stalled: its commands have not started.
+      const stalled = !connecting && Date.now() - this.lastProgressAt >= EXTRA_CONNECTION_AFTER_MS;
+      if (!best && alive < this.maxConnections && (alive === 0 || stalled)) {
         best = new SshConnection(this.target, this.warn);
         this.connections.push(best);
+        void best.ready.then(() => (this.lastProgressAt = Date.now()));
       }
       if (best) {
         best.inFlight += 1;
         return best;
       }
+      if (alive < this.maxConnections) this.armStallTimer();
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
+  }
+
+  /** Wakes the first waiter after EXTRA_CONNECTION_AFTER_MS so it may open another connection. */
+  private armStallTimer(): void {
+    if (this.stallTimer) return;
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = undefined;
+      this.waiters.shift()?.();
+    }, EXTRA_CONNECTION_AFTER_MS);
   }
 
   /** Frees the slot taken by acquire and wakes one waiter. */
   private release(connection: SshConnection): void {
     connection.inFlight -= 1;
+    this.lastProgressAt = Date.now();
     if (!connection.alive && connection.inFlight === 0) {
       this.connections = this.connections.filter((c) => c !== connection);
     }

@@ -7,7 +7,7 @@
 import type { RunOptions, RunResult } from './executor.js';
 import { BoundedCapture } from './capture.js';
 import { StderrWithMarker, buildKillCommand, buildRemoteCommand } from './ssh-command.js';
-import type { SshConnection } from './ssh-connection.js';
+import type { ExecChannel, SshConnection } from './ssh-connection.js';
 import { TRANSPORT_REASONS } from './ssh-errors.js';
 
 /** Grace for output still in flight after the remote shell exited (as the local executor). */
@@ -16,22 +16,32 @@ export const DRAIN_AFTER_EXIT_MS = 20;
 /** After our timeout, how long to wait for the killed command's channel to close before giving up on it. */
 export const CLOSE_WAIT_AFTER_KILL_MS = 3000;
 
-type ExitListener = (code: number | null, signal?: string) => void;
-
 export interface RunOutcome {
   result: RunResult;
   /** True when the command certainly did not start, so running it again is safe. */
   retryable: boolean;
 }
 
-/** Kills the remote process group PGID over a separate channel; never rejects. */
-async function killRemoteGroup(connection: SshConnection, pgid: number | null): Promise<void> {
+/** Kills the remote process group PGID over a separate channel; never throws. */
+function killRemoteGroup(connection: SshConnection, pgid: number | null): void {
   if (pgid === null || !connection.alive) return;
-  try {
-    await connection.execCommand(buildKillCommand(pgid), {});
-  } catch {
-    // the connection is gone; the remote `timeout -s KILL` still ends the command
-  }
+  // If this fails the connection is gone; the remote `timeout -s KILL` still ends the command.
+  connection.exec(buildKillCommand(pgid), (error, channel) => {
+    if (!error) channel?.on('data', () => {});
+  });
+}
+
+/**
+ * ssh2's Channel.destroy() ends the writable side again after ssh2 itself
+ * ended it on CHANNEL_CLOSE, and Node then builds (and drops) an
+ * ERR_STREAM_ALREADY_FINISHED error with a stack trace for every command.
+ * Closing is all destroy has left to do by then.
+ */
+function skipDoubleEnd(channel: ExecChannel): void {
+  channel.destroy = function destroyByClosing(this: ExecChannel) {
+    this.close();
+    return this;
+  };
 }
 
 /** True when an exec error says sshd refused the session but the connection itself is fine. */
@@ -40,7 +50,7 @@ function isSessionRefused(message: string): boolean {
 }
 
 /** Runs COMMAND on CONNECTION with a timeout that ends the remote process too. */
-export async function runOnConnection(
+export function runOnConnection(
   connection: SshConnection,
   command: string,
   options: RunOptions,
@@ -53,64 +63,73 @@ export async function runOnConnection(
     remote = buildRemoteCommand(command, options.timeoutMs, options.env);
   } catch (error) {
     const result = shape(null, null, false, startedAt, stdout, stderr, null);
-    return { result: { ...result, stderr: (error as Error).message }, retryable: false };
+    return Promise.resolve({ result: { ...result, stderr: (error as Error).message }, retryable: false });
   }
-  let channel: { close(): unknown; on(event: 'exit', listener: ExitListener): unknown } | null = null;
-  let exited: ((response: { code: number | null; signal: string | null }) => void) | null = null;
-  // Done when the remote shell exits, not when its streams close: a daemon it started may keep them open.
-  const exitSeen = new Promise<{ code: number | null; signal: string | null }>(
-    (resolve) => (exited = resolve),
-  );
-  let timedOut = false;
-  let giveUp: (() => void) | null = null;
-  const abandoned = new Promise<'abandoned'>((resolve) => (giveUp = () => resolve('abandoned')));
-  const timers: NodeJS.Timeout[] = [];
-  timers.push(
-    setTimeout(() => {
-      timedOut = true;
-      void killRemoteGroup(connection, stderr.pgid);
-      timers.push(
-        setTimeout(() => {
-          channel?.close();
-          giveUp?.();
-        }, CLOSE_WAIT_AFTER_KILL_MS),
-      );
-    }, options.timeoutMs),
-  );
-  try {
-    const execution = connection.execCommand(remote, {
-      onChannel: (c) => {
-        channel = c;
-        c.on('exit', (code: number | null, signal?: string) => {
-          setTimeout(() => exited?.({ code: code ?? null, signal: signal ?? null }), DRAIN_AFTER_EXIT_MS);
-        });
-      },
-      onStdout: (chunk) => stdout.push(chunk),
-      onStderr: (chunk) => stderr.push(chunk),
-    });
-    const response = await Promise.race([execution, abandoned, exitSeen]);
-    execution.catch(() => {}); // settled later when exit or abandon won the race
-    (channel as { close(): unknown } | null)?.close();
-    if (response === 'abandoned') {
-      return { result: shape(null, null, true, startedAt, stdout, stderr, null), retryable: false };
-    }
-    const { code, signal } = response;
-    const lost = code === null && signal === null && !timedOut;
-    const transportError = lost ? `${TRANSPORT_REASONS.lost} while the command ran` : null;
-    if (lost) connection.alive = false;
-    return {
-      result: shape(code, signal, timedOut, startedAt, stdout, stderr, transportError),
-      retryable: false,
+  return new Promise<RunOutcome>((resolve) => {
+    let channel: ExecChannel | undefined;
+    let timedOut = false;
+    let done = false;
+    let exit: { code: number | null; signal: string | null } | null = null;
+    let drainTimer: NodeJS.Timeout | undefined;
+    let giveUpTimer: NodeJS.Timeout | undefined;
+
+    /** Settles once: closes the channel, clears the timers, shapes the result. */
+    const finish = (outcome: RunOutcome): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timeoutTimer);
+      clearTimeout(drainTimer);
+      clearTimeout(giveUpTimer);
+      channel?.close();
+      resolve(outcome);
     };
-  } catch (error) {
-    // execCommand rejects only before the channel opened, so the command did not run.
-    const message = (error as Error).message ?? String(error);
-    if (!isSessionRefused(message)) connection.alive = false;
-    const reason = `${TRANSPORT_REASONS.lost}: ${message}`;
-    return { result: shape(null, null, false, startedAt, stdout, stderr, reason), retryable: true };
-  } finally {
-    for (const timer of timers) clearTimeout(timer);
-  }
+    /** Finishes with the exit status seen (or none: the channel closed without one). */
+    const finishWithExit = (): void => {
+      const code = exit?.code ?? null;
+      const signal = exit?.signal ?? null;
+      const lost = code === null && signal === null && !timedOut;
+      if (lost) connection.alive = false;
+      const transportError = lost ? `${TRANSPORT_REASONS.lost} while the command ran` : null;
+      finish({
+        result: shape(code, signal, timedOut, startedAt, stdout, stderr, transportError),
+        retryable: false,
+      });
+    };
+
+    const timeoutTimer = setTimeout(() => {
+      timedOut = true;
+      killRemoteGroup(connection, stderr.pgid);
+      giveUpTimer = setTimeout(
+        () => finish({ result: shape(null, null, true, startedAt, stdout, stderr, null), retryable: false }),
+        CLOSE_WAIT_AFTER_KILL_MS,
+      );
+    }, options.timeoutMs);
+
+    connection.exec(remote, (error, opened) => {
+      if (error || !opened) {
+        // The channel never opened, so the command did not run.
+        const message = error?.message ?? String(error);
+        if (!isSessionRefused(message)) connection.alive = false;
+        const reason = `${TRANSPORT_REASONS.lost}: ${message}`;
+        finish({ result: shape(null, null, false, startedAt, stdout, stderr, reason), retryable: true });
+        return;
+      }
+      channel = opened;
+      if (done) {
+        opened.close();
+        return;
+      }
+      skipDoubleEnd(opened);
+      opened.on('data', (chunk) => stdout.push(chunk));
+      opened.stderr.on('data', (chunk) => stderr.push(chunk));
+      // Done when the remote shell exits, not when its streams close: a daemon it started may keep them open.
+      opened.on('exit', (code, signal) => {
+        exit = { code: code ?? null, signal: signal ?? null };
+        drainTimer = setTimeout(finishWithExit, DRAIN_AFTER_EXIT_MS);
+      });
+      opened.on('close', finishWithExit);
+    });
+  });
 }
 
 /** Builds the RunResult. */

@@ -5,6 +5,7 @@ import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { OUTPUT_CAPTURE_BYTES } from '../../src/exec/executor.js';
+import type { SshExecutor } from '../../src/exec/ssh-executor.js';
 import { SshExecutorPool } from '../../src/exec/ssh-pool.js';
 import { generateKey, startTestSshd, type TestSshd } from '../helpers/sshd.js';
 
@@ -42,6 +43,13 @@ test('exit codes come back as data and output is captured', async () => {
   }
   const env = await executor.run('echo "$HV_TEST_VALUE"', { ...opts, env: { HV_TEST_VALUE: "it's here" } });
   assert.equal(env.stdout, "it's here\n");
+});
+
+test('a command reading stdin gets end of file at once (stdin is /dev/null, as locally)', async () => {
+  const result = await newPool().forHost(sshd.settings(), '127.0.0.2').run('cat; echo done', opts);
+  assert.equal(result.timedOut, false);
+  assert.equal(result.exitCode, 0);
+  assert.equal(result.stdout, 'done\n');
 });
 
 test('each stream is cut to OUTPUT_CAPTURE_BYTES', async () => {
@@ -167,4 +175,15 @@ test('sequential commands reuse one connection', async () => {
   const loginsBefore = sshd.acceptedLogins();
   for (let i = 0; i < 20; i++) assert.equal((await executor.run('exit 1', opts)).exitCode, 1);
   assert.equal(sshd.acceptedLogins() - loginsBefore, 1);
+});
+
+test('slots held by slow commands open another connection', async () => {
+  const pool = newPool();
+  const executor = pool.forHost(sshd.settings(), '127.0.0.3') as SshExecutor;
+  const slow = await Promise.all(Array.from({ length: 5 }, () => executor.run('sleep 0.6; exit 1', opts)));
+  assert.deepEqual(
+    slow.map((r) => r.exitCode),
+    [1, 1, 1, 1, 1],
+  );
+  assert.equal(executor.connectionCount, 2, 'the fifth command waited past the stall, then got a connection');
 });
