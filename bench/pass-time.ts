@@ -1,17 +1,20 @@
 /**
  * Wall time of one pass on the demo config (--dry-run and real) next to a bare
  * `node -e 0` and to the test commands run by themselves, interleaved in one run.
- *   npx tsc -p . && node dist/bench/pass-time.js [ROUNDS]
+ *   npx tsc -p . && node dist/bench/pass-time.js [ROUNDS]   (run from the repo root)
  * Starts the demo services first (a real pass), so the measured real passes find
  * everything up and only test; stops them at the end.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 const rounds = Number(process.argv[2] ?? 15);
 const root = process.cwd();
-const cli = path.join(root, 'bin', 'ha-valet');
+// The CLI of the same build as this bench (what bin/ha-valet imports when built to dist/), so a
+// build to another outDir measures itself.
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
 const config = path.join(root, 'config', 'demo.cfg');
 const demoService = path.join(root, 'config', 'demo', 'demo-service.mjs');
 const testCommand = (host: string, port: number, rank: number): string =>

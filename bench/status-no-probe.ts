@@ -79,42 +79,53 @@ async function writeState(configPath: string): Promise<void> {
   });
 }
 
-/** Median wall time in ms of `runs` runs of node with these args. */
-function time(args: string[]): { median: number; min: number; code: number | null; bytes: number } {
-  const times: number[] = [];
-  let code: number | null = null;
-  let bytes = 0;
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, {
-      env: { ...process.env, NO_COLOR: '1' },
-      maxBuffer: 64 << 20,
-    });
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-    code = result.status;
-    bytes = result.stdout.length;
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)]!, min: times[0]!, code, bytes };
+/** Wall time in ms of one run of node with these args, its exit code and output size. */
+function timeOnce(args: string[]): { ms: number; code: number | null; bytes: number } {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, {
+    env: { ...process.env, NO_COLOR: '1' },
+    maxBuffer: 64 << 20,
+  });
+  return {
+    ms: Number(process.hrtime.bigint() - start) / 1e6,
+    code: result.status,
+    bytes: result.stdout.length,
+  };
+}
+
+/** The median of some numbers. */
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'ha-valet-bench-status-'));
 try {
   const configPath = await writeConfig(dir);
   await writeState(configPath);
-  console.log(`status bench: ${count} processes x 3 hosts, ${runs} runs each, median (min) wall ms`);
+  console.log(`status bench: ${count} processes x 3 hosts, ${runs} interleaved rounds, median (min) wall ms`);
   const rows: Array<[string, string[]]> = [
     ['node -e 0', ['-e', '0']],
     ['status --no-probe', [cliMain, '-c', configPath, 'status', '--no-probe']],
     ['status --no-probe --json', [cliMain, '-c', configPath, 'status', '--no-probe', '--json']],
     ['nagios', [cliMain, '-c', configPath, 'nagios']],
   ];
-  for (const [label, args] of rows) {
-    const r = time(args);
-    console.log(
-      `${label.padEnd(26)} ${r.median.toFixed(1).padStart(7)} (${r.min.toFixed(1)})  exit ${r.code}, ${r.bytes} bytes out`,
-    );
+  // Interleaved rounds, so machine load hits every row alike.
+  const samples = rows.map(() => [] as number[]);
+  const last = rows.map(() => ({ code: null as number | null, bytes: 0 }));
+  for (let round = 0; round < runs; round++) {
+    rows.forEach(([, args], i) => {
+      const r = timeOnce(args);
+      samples[i]!.push(r.ms);
+      last[i] = { code: r.code, bytes: r.bytes };
+    });
   }
+  const node = median(samples[0]!);
+  rows.forEach(([label], i) => {
+    const m = median(samples[i]!);
+    console.log(
+      `${label.padEnd(26)} ${m.toFixed(1).padStart(7)} (${Math.min(...samples[i]!).toFixed(1)})  ${(m / node).toFixed(2)}x node -e 0, exit ${last[i]!.code}, ${last[i]!.bytes} bytes out`,
+    );
+  });
 } finally {
   if (!process.env.KEEP) await rm(dir, { recursive: true, force: true });
   else console.log(dir);

@@ -31,7 +31,7 @@ export function buildHooks(reader: SectionReader, timeoutMs: number): Hooks {
     onSplitBrain: [],
   };
   const own = hookEntries(reader.section);
-  const inherited = reader.defaults ? hookEntries(reader.defaults) : new Map<HookKey, HookEntry[]>();
+  const inherited = reader.defaults ? defaultHookEntries(reader.defaults) : NO_HOOK_ENTRIES;
   for (const hook of HOOK_KEYS) {
     const entries = own.get(hook) ?? inherited.get(hook) ?? [];
     if (entries.some((e) => e.index === 0) && entries.length > 1) {
@@ -45,6 +45,20 @@ export function buildHooks(reader: SectionReader, timeoutMs: number): Hooks {
 }
 
 type HookEntry = { index: number; entry: RawEntry };
+
+const NO_HOOK_ENTRIES: ReadonlyMap<HookKey, HookEntry[]> = new Map();
+/** [DEFAULT]'s hook entries, found once per file rather than once per section. */
+const defaultsCache = new WeakMap<RawSection, Map<HookKey, HookEntry[]>>();
+
+/** The hook entries of [DEFAULT] (cached: it is shared by every section). */
+function defaultHookEntries(defaults: RawSection): ReadonlyMap<HookKey, HookEntry[]> {
+  let found = defaultsCache.get(defaults);
+  if (!found) {
+    found = hookEntries(defaults);
+    defaultsCache.set(defaults, found);
+  }
+  return found;
+}
 
 /** The hook entries of a section by hook, each list ordered by step index. */
 function hookEntries(section: RawSection): Map<HookKey, HookEntry[]> {

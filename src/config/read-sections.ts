@@ -80,9 +80,12 @@ export function readSections(text: string, sink: DiagnosticSink): RawFile {
 
 /** Recognises `[Name]` and `:Name` headers. */
 function parseHeader(trimmed: string): { name: string; dialect: Dialect } | null {
-  const ini = INI_HEADER_RE.exec(trimmed);
-  if (ini) return { name: (ini[1] ?? '').trim(), dialect: 'ini' };
-  if (trimmed.startsWith(':')) return { name: trimmed.slice(1).trim(), dialect: 'readme' };
+  const first = trimmed.charCodeAt(0);
+  if (first === 0x5b /* [ */) {
+    const ini = INI_HEADER_RE.exec(trimmed);
+    return ini ? { name: (ini[1] ?? '').trim(), dialect: 'ini' } : null;
+  }
+  if (first === 0x3a /* : */) return { name: trimmed.slice(1).trim(), dialect: 'readme' };
   return null;
 }
 

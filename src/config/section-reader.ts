@@ -87,6 +87,7 @@ export class SectionReader {
 
   /** An integer >= min, or the default. */
   integer(key: string, fallback: number, min = Number.MIN_SAFE_INTEGER): number {
+    if (!this.entry(key)) return fallback; // most keys are unset: skip building the message
     const form = min === Number.MIN_SAFE_INTEGER ? 'an integer' : `an integer >= ${min}`;
     const n = this.parsed(
       key,
@@ -101,6 +102,7 @@ export class SectionReader {
 
   /** A boolean, or the default. */
   bool(key: string, fallback: boolean): boolean {
+    if (!this.entry(key)) return fallback;
     return this.parsed(key, parseBool, FORMS.bool) ?? fallback;
   }
 
@@ -116,6 +118,7 @@ export class SectionReader {
     fallbackMs: number | null,
     options: { minMs?: number; allowNever?: boolean } = {},
   ): number | null {
+    if (!this.entry(key)) return fallbackMs;
     const minMs = options.minMs ?? 1;
     const never = options.allowNever ? " or 'never'" : '';
     const floor = minMs > 0 ? ' greater than 0' : '';
@@ -142,6 +145,7 @@ export class SectionReader {
 
   /** One of a fixed set of words, or the default. */
   choice<T extends string>(key: string, choices: readonly T[], fallback: T): T {
+    if (!this.entry(key)) return fallback;
     const form = choices.map((c) => `'${c}'`).join(' or ');
     return this.parsed(key, (t) => (choices.includes(t as T) ? (t as T) : null), form) ?? fallback;
   }

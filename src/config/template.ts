@@ -184,5 +184,7 @@ export function templateNames(template: Template): string[] {
 
 /** Joins a template with its values; every name must be in `values` (checked at load). */
 export function renderTemplate(template: Template, values: Record<string, string>): string {
-  return template.segments.map((s) => (s.kind === 'text' ? s.text : (values[s.name] ?? ''))).join('');
+  let text = '';
+  for (const s of template.segments) text += s.kind === 'text' ? s.text : (values[s.name] ?? '');
+  return text;
 }

@@ -9,6 +9,7 @@ const HOST_LABEL_RE = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 const USER_RE = /^[a-z_][a-z0-9_-]{0,31}$/;
 const PROTOCOL_RE = /^[a-z][a-z0-9+.-]{0,15}$/;
 const INTEGER_RE = /^[+-]?\d{1,15}$/;
+const NUMERIC_RE = /^[\d.]+$/;
 
 /** What each form looks like, for "expected …" messages. */
 export const FORMS = {
@@ -21,9 +22,11 @@ export const FORMS = {
 
 /** A host name (RFC 1123 labels; `_` allowed as the seed's Host_A uses it) or an IP literal. */
 export function parseHost(text: string): string | null {
-  if (isIPv4(text) || isIPv6(text)) return text;
+  // Only text with ':' can be IPv6 and only digits and dots IPv4: most host names skip both
+  // checks (the first isIPv6 call compiles a large regex, several ms at start-up).
+  if (text.includes(':')) return isIPv6(text) ? text : null;
   if (text.length === 0 || text.length > 253) return null;
-  if (/^[\d.]+$/.test(text)) return null; // numeric but not a valid IPv4 address
+  if (NUMERIC_RE.test(text)) return isIPv4(text) ? text : null;
   const labels = text.endsWith('.') ? text.slice(0, -1).split('.') : text.split('.');
   return labels.every((label) => HOST_LABEL_RE.test(label)) ? text : null;
 }

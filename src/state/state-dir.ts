@@ -20,6 +20,7 @@ export interface StateLayout {
 }
 
 const STATE_SUFFIX = '.state.json';
+const PLAIN_NAME_RE = /^[A-Za-z0-9_-]+$/;
 
 /** The configured state_dir, else /var/lib/ha-valet as root, else $XDG_STATE_HOME/ha-valet, else ~/.local/state/ha-valet. */
 export function resolveStateDir(
@@ -47,6 +48,7 @@ export function configStateDir(stateDir: string, configPath: string): string {
 
 /** The file name a process's state is stored under: safe for any process name, reversible. */
 export function stateFileName(processName: string): string {
+  if (PLAIN_NAME_RE.test(processName)) return `${processName}${STATE_SUFFIX}`; // nothing to encode
   const encoded = Array.from(Buffer.from(processName, 'utf8'))
     .map((byte) => {
       const ch = String.fromCharCode(byte);

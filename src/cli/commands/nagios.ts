@@ -32,11 +32,16 @@ export function register(program: Command): void {
 
 /** Runs the check; every failure becomes UNKNOWN output, never an exception. */
 async function runNagios(global: GlobalOptions, options: NagiosOptions): Promise<void> {
+  // Started together so the module files load in parallel; a failed load is still UNKNOWN.
+  const modules = Promise.all([
+    import('../../config/load-config.js'),
+    import('../../report/gather-status.js'),
+  ]);
+  modules.catch(() => undefined); // awaited (and reported) inside the try below
   const { renderNagios, renderNagiosUnknown } = await import('../../report/nagios.js');
   let result;
   try {
-    const { resolveConfigPath, parseDefines } = await import('../../config/load-config.js');
-    const { gatherStatus } = await import('../../report/gather-status.js');
+    const [{ resolveConfigPath, parseDefines }, { gatherStatus }] = await modules;
     const { report } = await gatherStatus({
       configPath: resolveConfigPath(global.config, process.env),
       defines: parseDefines(global.define),

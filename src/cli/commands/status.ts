@@ -32,8 +32,12 @@ export function register(program: Command): void {
 
 /** Gathers the report and prints it. */
 async function runStatus(global: GlobalOptions, options: StatusOptions): Promise<void> {
-  const { resolveConfigPath, parseDefines } = await import('../../config/load-config.js');
-  const { gatherStatus } = await import('../../report/gather-status.js');
+  // Started together so the module files load in parallel.
+  const [{ resolveConfigPath, parseDefines }, { gatherStatus }, table] = await Promise.all([
+    import('../../config/load-config.js'),
+    import('../../report/gather-status.js'),
+    options.json ? null : import('../../report/render-table.js'),
+  ]);
   const { report } = await gatherStatus({
     configPath: resolveConfigPath(global.config, process.env),
     defines: parseDefines(global.define),
@@ -45,9 +49,8 @@ async function runStatus(global: GlobalOptions, options: StatusOptions): Promise
   });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    const { renderStatusTable, shouldUseColor } = await import('../../report/render-table.js');
-    process.stdout.write(renderStatusTable(report, { color: shouldUseColor(process.stdout) }));
+  } else if (table) {
+    process.stdout.write(table.renderStatusTable(report, { color: table.shouldUseColor(process.stdout) }));
   }
   if (report.processes.some((p) => p.state !== 'up')) process.exitCode = EXIT_NOT_UP;
 }
