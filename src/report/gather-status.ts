@@ -127,14 +127,25 @@ async function loadSharedStates(
 ): Promise<{ states: Map<string, ProcessState>; coordination: CoordinationHealth }> {
   const { createCoordinator } = await import('../coord/create-coordinator.js');
   const coordinator = await createCoordinator(config, { warn: options.warn });
+  const coordination = await coordinator.refreshHealth().catch((error: Error): CoordinationHealth => ({
+    ...coordinator.health(),
+    ok: false,
+    message: `coordination lost: ${error.message}`,
+  }));
   try {
-    const coordination = await coordinator.refreshHealth();
     const loaded = await Promise.all(processes.map((p) => coordinator.state.load(p.name)));
     return { states: new Map(processes.map((p, i) => [p.name, loaded[i]!])), coordination };
   } catch (error) {
-    throw new Error(
-      `cannot read the shared state from etcd: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    // etcd cannot be read (quorum lost): report what is known — nothing — and why, instead of failing.
+    const why = error instanceof Error ? error.message : String(error);
+    options.warn?.(`cannot read the shared state from etcd: ${why}`);
+    const message = coordination.ok
+      ? `coordination lost: cannot read the shared state: ${why}`
+      : coordination.message;
+    return {
+      states: new Map(processes.map((p) => [p.name, emptyProcessState()])),
+      coordination: { ...coordination, ok: false, message },
+    };
   } finally {
     await coordinator.close().catch(() => undefined);
   }

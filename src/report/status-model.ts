@@ -69,7 +69,8 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     });
   }
   if (input.coordination && !input.coordination.ok) {
-    problems.push({ severity: 'warning', text: `coordination: ${input.coordination.message}` });
+    // No watcher may act while coordination is lost: the service is not protected.
+    problems.push({ severity: 'critical', text: `coordination: ${input.coordination.message}` });
   }
   for (const check of input.checks ?? []) {
     if (!check.ok)

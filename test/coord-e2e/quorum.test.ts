@@ -77,9 +77,9 @@ test('3-member etcd: one member down changes nothing; quorum lost stops everyone
   );
   t.diagnostic(`nagios without quorum: exit ${nagios.code} ${nagios.stdout.trim()}`);
   assert.notEqual(status.code, 0, 'status is not OK without quorum');
-  assert.notEqual(nagios.code, 0, 'nagios is not OK without quorum');
-  assert.match(`${status.stdout}${status.stderr}`, /coordination lost|etcd/);
-  assert.match(nagios.stdout, /coordination lost|etcd/);
+  assert.equal(JSON.parse(status.stdout).coordination.ok, false, 'status --json reports coordination health');
+  assert.equal(nagios.code, 2, `nagios is CRITICAL without quorum: ${nagios.stdout}`);
+  assert.match(nagios.stdout, /^HA-VALET CRITICAL - .*coordination lost/);
 
   assert.ok(late.alive, `a watcher started without quorum keeps running\n${late.text()}`);
   assert.deepEqual(await w.upHosts(), [], 'the dead instance is not restarted while quorum is lost');

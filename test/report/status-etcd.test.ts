@@ -44,7 +44,7 @@ function writeConfig(name: string, endpoints: string[]): string {
   return file;
 }
 
-test('status --no-probe and nagios read the shared state from etcd; unreachable etcd is UNKNOWN', async () => {
+test('status --no-probe and nagios read the shared state from etcd; unreachable etcd is CRITICAL coordination lost', async () => {
   const leader = new EtcdCoordinator(
     { endpoints: etcd.endpoints, prefix: '/status-cli/', leaseTtlMs: 2000 },
     { watcherId: 'alpha' },
@@ -89,8 +89,23 @@ test('status --no-probe and nagios read the shared state from etcd; unreachable 
     );
 
     const dead = await runCliProcess(['-c', writeConfig('dead.cfg', ['http://127.0.0.1:9']), 'nagios']);
-    assert.equal(dead.code, 3, dead.stdout);
-    assert.match(dead.stdout, /^HA-VALET UNKNOWN - cannot read the shared state from etcd: /);
+    // Nobody may act while etcd is unreachable: the service is unprotected, whatever it was doing.
+    assert.equal(dead.code, 2, dead.stdout);
+    assert.match(
+      dead.stdout,
+      /^HA-VALET CRITICAL - coordination: coordination lost: .*0 of 1 etcd endpoints reachable/,
+    );
+    const deadStatus = await runCliProcess([
+      '-c',
+      writeConfig('dead.cfg', ['http://127.0.0.1:9']),
+      'status',
+      '--no-probe',
+      '--json',
+    ]);
+    assert.equal(deadStatus.code, 1, deadStatus.stderr);
+    const deadReport = JSON.parse(deadStatus.stdout);
+    assert.equal(deadReport.coordination.ok, false);
+    assert.equal(deadReport.overall, 'critical');
   } finally {
     await leader.close();
   }
