@@ -130,7 +130,9 @@ async function loadSharedStates(
   const coordination = await coordinator.refreshHealth().catch((error: Error): CoordinationHealth => ({
     ...coordinator.health(),
     ok: false,
-    message: `coordination lost: ${error.message}`,
+    message: error.message.startsWith('coordination lost')
+      ? error.message
+      : `coordination lost: ${error.message}`,
   }));
   try {
     const loaded = await Promise.all(processes.map((p) => coordinator.state.load(p.name)));

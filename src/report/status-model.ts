@@ -70,7 +70,11 @@ export function buildStatusReport(input: StatusInput): StatusReport {
   }
   if (input.coordination && !input.coordination.ok) {
     // No watcher may act while coordination is lost: the service is not protected.
-    problems.push({ severity: 'critical', text: `coordination: ${input.coordination.message}` });
+    const { message } = input.coordination;
+    problems.push({
+      severity: 'critical',
+      text: message.startsWith('coordination') ? message : `coordination: ${message}`,
+    });
   }
   for (const check of input.checks ?? []) {
     if (!check.ok)

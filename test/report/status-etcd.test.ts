@@ -91,10 +91,7 @@ test('status --no-probe and nagios read the shared state from etcd; unreachable 
     const dead = await runCliProcess(['-c', writeConfig('dead.cfg', ['http://127.0.0.1:9']), 'nagios']);
     // Nobody may act while etcd is unreachable: the service is unprotected, whatever it was doing.
     assert.equal(dead.code, 2, dead.stdout);
-    assert.match(
-      dead.stdout,
-      /^HA-VALET CRITICAL - coordination: coordination lost: .*0 of 1 etcd endpoints reachable/,
-    );
+    assert.match(dead.stdout, /^HA-VALET CRITICAL - coordination lost: .*0 of 1 etcd endpoints reachable/);
     const deadStatus = await runCliProcess([
       '-c',
       writeConfig('dead.cfg', ['http://127.0.0.1:9']),
