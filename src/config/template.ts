@@ -3,7 +3,7 @@
  *   "ssh %s@%s 'cd /x ; ./d.py start'" % (user, host)   Python %-expression
  *   '… %s' % port   "… %s" % (port)   "… %s" % (host,)
  *   "… %(host)s …"  or  … {host} …                       named placeholders
- *   "sudo pkill -f wsgi"  or  sudo pkill -f wsgi         literal command
+ *   "sudo systemctl stop wsgi"  or  sudo systemctl stop wsgi   literal command
  * A template becomes a list of text and name segments; rendering only joins them.
  */
 

@@ -49,8 +49,8 @@ test('named placeholders %(name)s and {name}, quoted or not', () => {
 });
 
 test('plain literals: quoted, unquoted, and shell text that only looks like a template', () => {
-  assert.equal(render('"sudo pkill -f wsgi"'), 'sudo pkill -f wsgi');
-  assert.equal(render('sudo pkill -f wsgi'), 'sudo pkill -f wsgi');
+  assert.equal(render('"sudo systemctl stop wsgi"'), 'sudo systemctl stop wsgi');
+  assert.equal(render('sudo systemctl stop wsgi'), 'sudo systemctl stop wsgi');
   assert.equal(render('date +%s; echo ${HOME} {a,b} {{host}}'), 'date +%s; echo ${HOME} {a,b} {host}');
   assert.equal(render(`awk '{print $1}' file`), `awk '{print $1}' file`);
   assert.equal(render(`'/opt/my dir/run.sh' --now`), `'/opt/my dir/run.sh' --now`);
