@@ -2,20 +2,11 @@
 import type { CoordinationSettings, EtcdSettings, GlobalSettings } from './model.js';
 import type { RawSection } from './read-sections.js';
 import { SectionReader, type ReaderContext } from './section-reader.js';
+import { ETCD_KEYS } from './keys.js';
 import { parseHost, parsePort, splitList } from './values.js';
 
 const BACKENDS = ['local', 'etcd'] as const;
 const ENDPOINT_RE = /^(https?):\/\/(\[[0-9A-Fa-f:.]+\]|[^:/\s]+):(\d+)\/?$/;
-const ETCD_KEYS = [
-  'etcd_endpoints',
-  'etcd_prefix',
-  'lease_ttl',
-  'etcd_ca_file',
-  'etcd_cert_file',
-  'etcd_key_file',
-  'etcd_username',
-  'etcd_password_file',
-];
 
 /** Builds the global settings; `defaults` is the [DEFAULT] section, if any. */
 export function buildGlobal(defaults: RawSection | null, ctx: ReaderContext): GlobalSettings {

@@ -36,11 +36,8 @@ export const SECTION_KEYS = [
   'hook_timeout',
 ] as const;
 
-/** Keys only [DEFAULT] may hold: settings of the whole file. */
-export const GLOBAL_KEYS = [
-  'state_dir',
-  'interval',
-  'coordination',
+/** The etcd settings (warned about when `coordination = local`). */
+export const ETCD_KEYS = [
   'etcd_endpoints',
   'etcd_prefix',
   'lease_ttl',
@@ -50,6 +47,9 @@ export const GLOBAL_KEYS = [
   'etcd_username',
   'etcd_password_file',
 ] as const;
+
+/** Keys only [DEFAULT] may hold: settings of the whole file. */
+export const GLOBAL_KEYS = ['state_dir', 'interval', 'coordination', ...ETCD_KEYS] as const;
 
 /** Hook lists: `name = cmd` for one step, `name.1 = …`, `name.2 = …` for several. */
 export const HOOK_KEYS = [
