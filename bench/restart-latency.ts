@@ -85,12 +85,37 @@ async function launch(
   return spawn(command, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
 }
 
-/** ha-valet: a one-host demo config, `watch --interval 1`. */
-async function startHaValet(dir: string): Promise<Contender> {
-  const host = '127.0.0.2';
+/** The demo's own test: connect and read the greeting with bash (an application-level check). */
+const TCP_TEST = `bash -c 'exec 3<>/dev/tcp/{host}/{port} && read -t 5 reply <&3 && [ "$reply" = "ok {host}" ]' 2>/dev/null && exit 1; exit 0`;
+
+/** ha-valet: a one-host demo config, `watch --interval 1`, with the demo's TCP test. */
+function startHaValet(dir: string): Promise<Contender> {
+  return startHaValetWith(dir, '127.0.0.2', 'ha-valet watch --interval 1', () => TCP_TEST);
+}
+
+/** ha-valet with a PID-file liveness test, the same kind of check Monit makes (`check process … with pidfile`). */
+function startHaValetPidTest(dir: string): Promise<Contender> {
+  return startHaValetWith(
+    dir,
+    '127.0.0.6',
+    'ha-valet, PID-file test',
+    // Alive and not a zombie: here PID 1 reaps orphans late, and the service is an orphan (its start command exits).
+    (pidFile) =>
+      `grep -qs '^State:[[:space:]]*[^Z[:space:]]' /proc/$(cat ${pidFile} 2>/dev/null)/status && exit 1; exit 0`,
+  );
+}
+
+/** ha-valet on `host` with the given test command (given the service's PID file). */
+async function startHaValetWith(
+  dir: string,
+  host: string,
+  name: string,
+  test: (pidFile: string) => string,
+): Promise<Contender> {
   const port = await freePort();
   const env = `HA_VALET_DEMO_DIR=${dir}`;
   const config = path.join(dir, 'ha_valet.cfg');
+  const pidFile = path.join(dir, `service-${host}-${port}.pid`);
   await writeFile(
     config,
     [
@@ -104,7 +129,7 @@ async function startHaValet(dir: string): Promise<Contender> {
       `port = ${port}`,
       `start = ${env} ${node} ${demo} start {host} {port}`,
       `stop = ${env} ${node} ${demo} stop {host} {port}`,
-      `test = bash -c 'exec 3<>/dev/tcp/{host}/{port} && read -t 5 reply <&3 && [ "$reply" = "ok {host}" ]' 2>/dev/null && exit 1; exit 0`,
+      `test = ${test(pidFile)}`,
       '',
     ].join('\n'),
   );
@@ -113,14 +138,7 @@ async function startHaValet(dir: string): Promise<Contender> {
     [cliMain, '-c', config, 'watch', '--interval', '1'],
     path.join(dir, 'watch.log'),
   );
-  return {
-    name: 'ha-valet watch --interval 1',
-    host,
-    port,
-    pidFile: path.join(dir, `service-${host}-${port}.pid`),
-    child,
-    samples: [],
-  };
+  return { name, host, port, pidFile, child, samples: [] };
 }
 
 /** Monit: `set daemon 1`, a pidfile process check, under `tini -s` (subreaper) to reap the killed server. */
@@ -214,6 +232,7 @@ const contenders: Contender[] = [];
 try {
   for (const [name, start] of [
     ['ha-valet', startHaValet],
+    ['ha-valet-pid', startHaValetPidTest],
     ['monit', startMonit],
     ['supervisord', startSupervisord],
   ] as const) {
