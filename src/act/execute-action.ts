@@ -24,8 +24,9 @@ export async function executeAction(
     durationMs: context.now() - started,
     ...outcome,
   });
-  if (!context.mayAct())
-    return finish({ ok: false, reason: 'not acting: leadership lost or shutting down', observations: [] });
+  if (!context.mayAct()) {
+    return finish({ ok: false, refused: true, reason: 'not acting: leadership lost', observations: [] });
+  }
   switch (action.type) {
     case 'start':
       return finish(await executeStart(context, process, action));
@@ -33,6 +34,7 @@ export async function executeAction(
       const step = await stopAndVerify(context, process, action.host);
       return finish({
         ok: step.ok,
+        refused: step.refused,
         reason: step.reason,
         observations: step.observations,
         exitCode: step.exitCode,
@@ -64,9 +66,15 @@ async function executeStart(
     const before = await runHookList(context, process, 'beforeFailover', vars);
     hookSteps.push(...tagSteps('beforeFailover', before));
     if (!before.ok)
-      return { ok: false, reason: `failover aborted: ${before.reason}`, observations: [], hookSteps };
+      return {
+        ok: false,
+        aborted: true,
+        reason: `failover aborted: ${before.reason}`,
+        observations: [],
+        hookSteps,
+      };
     if (!context.mayAct())
-      return { ok: false, reason: 'not acting: leadership lost', observations: [], hookSteps };
+      return { ok: false, refused: true, reason: 'not acting: leadership lost', observations: [], hookSteps };
   }
   const step = await startAndVerify(context, process, action.host);
   if (step.ok && action.failover) {
@@ -74,6 +82,7 @@ async function executeStart(
   }
   return {
     ok: step.ok,
+    refused: step.refused,
     reason: step.reason,
     observations: step.observations,
     exitCode: step.exitCode,
@@ -92,11 +101,18 @@ async function executeSwitchover(
   const before = await runHookList(context, process, 'beforeFailover', vars);
   hookSteps.push(...tagSteps('beforeFailover', before));
   if (!before.ok)
-    return { ok: false, reason: `switchover aborted: ${before.reason}`, observations: [], hookSteps };
+    return {
+      ok: false,
+      aborted: true,
+      reason: `switchover aborted: ${before.reason}`,
+      observations: [],
+      hookSteps,
+    };
   const start = await startAndVerify(context, process, action.host);
   if (!start.ok)
     return {
       ok: false,
+      refused: start.refused,
       reason: start.reason,
       observations: start.observations,
       exitCode: start.exitCode,

@@ -6,9 +6,12 @@ import type { Candidate, ProcessConfig } from '../config/model.js';
 import type { Observation } from '../probe/observation.js';
 import { describeFailure, runLogged, type ActContext } from './context.js';
 import { verifyUntil } from './verify.js';
+import { classifyResult } from '../probe/classify.js';
 
 export interface StepResult {
   ok: boolean;
+  /** Nothing ran: this watcher no longer leads. */
+  refused?: boolean;
   reason: string;
   exitCode: number | null;
   observations: Observation[];
@@ -25,7 +28,8 @@ export function candidateFor(process: ProcessConfig, host: string): Candidate {
 function notActing(): StepResult {
   return {
     ok: false,
-    reason: 'not acting: leadership lost or shutting down',
+    refused: true,
+    reason: 'not acting: leadership lost',
     exitCode: null,
     observations: [],
   };
@@ -43,34 +47,37 @@ export async function startAndVerify(
   const result = await runLogged(context, process, candidate, 'start', process.startTimeoutMs);
   if (result.exitCode !== 0) {
     const reason = `start failed, ${describeFailure(result)}`;
-    await cleanUp(context, process, candidate, reason);
-    return { ok: false, reason, exitCode: result.exitCode, observations: [] };
+    const after = await cleanUp(context, process, candidate, reason);
+    return { ok: false, reason, exitCode: result.exitCode, observations: after ? [after] : [] };
   }
   const remaining = Math.max(0, process.startTimeoutMs - (context.now() - started));
   const verify = await verifyUntil(context, process, candidate, (o) => o.kind === 'up', remaining);
   if (!verify.ok) {
     const seen = verify.observation.reason ?? verify.observation.kind;
     const reason = `not up within ${Math.round(process.startTimeoutMs / 1000)} s after start (last test: ${seen})`;
-    await cleanUp(context, process, candidate, reason);
-    return { ok: false, reason, exitCode: 0, observations: [verify.observation] };
+    const after = await cleanUp(context, process, candidate, reason);
+    return { ok: false, reason, exitCode: 0, observations: [after ?? verify.observation] };
   }
   return { ok: true, reason: `started on ${host}`, exitCode: 0, observations: [verify.observation] };
 }
 
-/** Runs the stop command after a failed start so no half-started instance lingers. */
+/**
+ * Runs the stop command after a failed start so no half-started instance lingers, then
+ * tests the host once, so the rest of the pass decides on what is true now.
+ */
 async function cleanUp(
   context: ActContext,
   process: ProcessConfig,
   candidate: Candidate,
   why: string,
-): Promise<void> {
+): Promise<Observation | null> {
   if (!context.mayAct()) {
     // A stale leader must not stop what the new leader may have started meanwhile.
     context.logger.warn(
       `start of ${process.name} on ${candidate.host} failed; not running its stop command: no longer acting`,
       { process: process.name, host: candidate.host, reason: why },
     );
-    return;
+    return null;
   }
   context.logger.warn(`start of ${process.name} on ${candidate.host} failed; running its stop command`, {
     process: process.name,
@@ -78,6 +85,8 @@ async function cleanUp(
     reason: why,
   });
   await runLogged(context, process, candidate, 'stop', process.stopTimeoutMs);
+  const test = await runLogged(context, process, candidate, 'test', process.testTimeoutMs);
+  return classifyResult(candidate.host, test, context.now());
 }
 
 /** Runs the stop command and verifies the host reports down within stop_timeout. */

@@ -18,8 +18,13 @@ export async function verifyUntil(
 ): Promise<{ ok: boolean; observation: Observation }> {
   const deadline = context.now() + withinMs;
   let pause = VERIFY_FIRST_PAUSE_MS;
+  // The first test always gets a full test_timeout, however long the start itself took.
+  let first = true;
   for (;;) {
-    const timeout = Math.max(1, Math.min(process.testTimeoutMs, deadline - context.now()));
+    const timeout = first
+      ? process.testTimeoutMs
+      : Math.max(1, Math.min(process.testTimeoutMs, deadline - context.now()));
+    first = false;
     const result = await runLogged(context, process, candidate, 'test', timeout);
     const observation = classifyResult(candidate.host, result, context.now());
     if (wanted(observation)) return { ok: true, observation };

@@ -25,7 +25,13 @@ export function logChecks(logger: Logger): CheckListener {
 export function createCycleDeps(
   runtime: Runtime,
   pool: ExecutorPool,
-  options: { dryRun: boolean; mayAct?: () => boolean; epoch?: string; onCheck?: CheckListener },
+  options: {
+    dryRun: boolean;
+    mayAct?: () => boolean;
+    mayStartAction?: () => boolean;
+    epoch?: string;
+    onCheck?: CheckListener;
+  },
 ): CycleDeps {
   const { logger, coordinator } = runtime;
   return {
@@ -36,6 +42,7 @@ export function createCycleDeps(
     now: Date.now,
     sleep: (ms: number) => sleep(ms),
     mayAct: options.mayAct ?? (() => true),
+    mayStartAction: options.mayStartAction,
     dryRun: options.dryRun,
     epoch: options.epoch,
     recordJournal: async (entries: JournalEntry[]) => {

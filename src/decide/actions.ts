@@ -30,6 +30,8 @@ export interface SwitchoverAction {
   host: string;
   fromHosts: string[];
   reason: string;
+  /** Set for `move`/`start --on`: an operator's choice neither arms the latch nor counts as a failover. */
+  operator?: boolean;
 }
 
 /** Run one hook list in order. */
@@ -66,6 +68,10 @@ export interface ActionOutcome {
   durationMs: number;
   /** Exit code of the main command (start/stop), when it ran. */
   exitCode?: number | null;
+  /** The action did not run at all: leadership was lost (or shutting down) before it began. */
+  refused?: boolean;
+  /** A required before_failover step failed, so the failover was abandoned before any start. */
+  aborted?: boolean;
   /** Hosts stopped by a switchover (or a failed start's host), for state bookkeeping. */
   stoppedHosts?: string[];
   /** Hook steps that ran, for the journal. */
@@ -83,6 +89,8 @@ export interface ActionOutcome {
 export interface PassAttempts {
   startFailed: Record<string, string>;
   stopFailed: Record<string, string>;
+  /** Set when a before_failover step aborted the failover: no other host is tried this pass. */
+  failoverAborted?: string;
   /** Hooks that already ran this pass, plus 'splitBrainHealed', so none fires twice. */
   hooksRun: Array<HookName | 'splitBrainHealed'>;
 }

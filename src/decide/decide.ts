@@ -91,6 +91,7 @@ function decideOneUp(input: DecideInput, state: ProcessState, host: string, prio
     actions.push({
       type: 'hook',
       hook: 'onSplitBrain',
+      healed: true,
       fromHost: null,
       toHost: host,
       reason: `split brain healed: up on ${host}`,
@@ -133,6 +134,9 @@ function chooseFailback(input: DecideInput, state: ProcessState, activeHost: str
 /** Nothing up: wait (check_count, priority wait, flap damping) or start on the best candidate. */
 function decideNoneUp(input: DecideInput, state: ProcessState): Plan {
   const { process, now } = input;
+  if (input.attempts.failoverAborted !== undefined) {
+    return makePlan(input, state, 'failed', [], `down; ${input.attempts.failoverAborted}`);
+  }
   const active = state.activeHost;
   if (active !== null && input.attempts.startFailed[active] === undefined) {
     const bad = hostRecord(state, active).badChecks;

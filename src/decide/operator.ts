@@ -71,7 +71,7 @@ export function applyOperatorRequest(input: DecideInput): RequestResult {
     }
     case 'start':
     case 'move':
-      return applyPlacement(input, { ...state, maintenance: false }, request.type, request.host, request.by);
+      return applyPlacement(input, state, request.type, request.host, request.by);
   }
 }
 
@@ -83,23 +83,43 @@ function applyPlacement(
   host: string | null,
   by: string,
 ): RequestResult {
-  const started = type === 'start' ? resetState(state) : state;
-  if (host === null) return { state: started };
-  const candidate = input.process.candidates.find((c) => c.host === host);
-  const observation = input.observations.find((o) => o.host === host);
-  if (!candidate || !observation || observation.kind === 'unreachable' || observation.kind === 'error') {
+  const candidate = host === null ? null : input.process.candidates.find((c) => c.host === host);
+  const observation = host === null ? null : input.observations.find((o) => o.host === host);
+  if (
+    host !== null &&
+    (!candidate || !observation || observation.kind === 'unreachable' || observation.kind === 'error')
+  ) {
+    // A refused request changes nothing else: maintenance, latch and history stay as they were.
     const why = !candidate ? 'not a candidate host' : `${observation?.kind ?? 'not probed'}`;
     return {
-      state: started,
-      plan: makePlan(input, started, started.status, [], `${type} to ${host} refused: ${why} (by ${by})`),
+      state,
+      plan: makePlan(input, state, state.status, [], `${type} to ${host} refused: ${why} (by ${by})`),
     };
   }
+  const released = { ...state, maintenance: false };
+  const started = type === 'start' ? resetState(released) : released;
+  if (host === null || !observation) return { state: started };
   const up = rankUpInstances(input.process, input.observations).map((u) => u.candidate.host);
   const others = up.filter((h) => h !== host);
-  if (observation.kind === 'up' && others.length === 0) {
+  if (observation.kind === 'up') {
+    // Already running on the target: only the other instances have to go (never start it twice).
+    const here = { ...started, activeHost: host };
+    if (others.length === 0)
+      return { state: here, plan: makePlan(input, here, 'up', [], `already up on ${host} (by ${by})`) };
+    const stops = others.map((h) => ({
+      type: 'stop' as const,
+      host: h,
+      reason: `${type} to ${host} by operator ${by}`,
+    }));
     return {
-      state: started,
-      plan: makePlan(input, { ...started, activeHost: host }, 'up', [], `already up on ${host} (by ${by})`),
+      state: here,
+      plan: makePlan(
+        input,
+        here,
+        'up',
+        stops,
+        `${type} to ${host} by operator ${by}: stopping ${others.join(', ')}`,
+      ),
     };
   }
   const placed = {
@@ -109,7 +129,7 @@ function applyPlacement(
   const reason = `${type} to ${host} by operator ${by}`;
   const action =
     others.length > 0
-      ? { type: 'switchover' as const, host, fromHosts: others, reason }
+      ? { type: 'switchover' as const, host, fromHosts: others, reason, operator: true }
       : { type: 'start' as const, host, fromHost: null, failover: false, reason };
   return { state: placed, plan: makePlan(input, placed, 'down', [action], `${reason}`) };
 }

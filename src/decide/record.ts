@@ -15,7 +15,7 @@ export function recordOutcome(
   now: number,
 ): ProcessState {
   const { action } = outcome;
-  if (action.type === 'hook') return state;
+  if (action.type === 'hook' || outcome.refused) return state;
   const lastAction = {
     type: action.type,
     host: action.host,
@@ -32,11 +32,17 @@ export function recordOutcome(
       counters: { ...next.counters, stops: next.counters.stops + 1 },
     };
   }
-  const startedAt = now - outcome.durationMs;
-  next = {
-    ...next,
-    startTimes: [...next.startTimes.filter((t) => t > now - process.restartWindowMs), startedAt],
-  };
+  // An aborted failover started nothing: it is no start for flap damping and no failure of the host.
+  if (outcome.aborted) return next;
+  // A switchover (failback, operator move) happens while the service runs: it is not a restart, so
+  // it does not use up the flap-damping budget the next real failure may need.
+  if (action.type === 'start') {
+    const startedAt = now - outcome.durationMs;
+    next = {
+      ...next,
+      startTimes: [...next.startTimes.filter((t) => t > now - process.restartWindowMs), startedAt],
+    };
+  }
   const record = hostRecord(next, action.host);
   if (!outcome.ok) {
     const failedStarts = record.failedStarts + 1;
@@ -49,7 +55,7 @@ export function recordOutcome(
       counters: { ...next.counters, failedStarts: next.counters.failedStarts + 1 },
     };
   }
-  const failover = action.type === 'switchover' || action.failover;
+  const failover = action.type === 'switchover' ? action.operator !== true : action.failover;
   return {
     ...next,
     activeHost: action.host,
@@ -74,7 +80,8 @@ export function recordAttempt(attempts: PassAttempts, outcome: ActionOutcome): P
       hooksRun: [...attempts.hooksRun, action.healed ? 'splitBrainHealed' : action.hook],
     };
   }
-  if (outcome.ok) return attempts;
+  if (outcome.ok || outcome.refused) return attempts;
+  if (outcome.aborted) return { ...attempts, failoverAborted: outcome.reason };
   if (action.type === 'stop')
     return { ...attempts, stopFailed: { ...attempts.stopFailed, [action.host]: outcome.reason } };
   return { ...attempts, startFailed: { ...attempts.startFailed, [action.host]: outcome.reason } };

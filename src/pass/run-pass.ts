@@ -18,6 +18,11 @@ import { summarizePass } from './summarize.js';
 export interface PassDeps extends ActContext {
   /** Plan only: run the tests, never a start, stop or hook. */
   dryRun: boolean;
+  /**
+   * Whether a new action may begin (default: mayAct). A watcher that is stopping or
+   * reloading begins nothing new, but lets the action in progress finish, hooks included.
+   */
+  mayStartAction?(): boolean;
   /** Where journal lines go (the journal of the state dir or etcd). */
   recordJournal(entries: JournalEntry[]): Promise<void>;
   /** Coordination epoch written into journal lines, when coordinated. */
@@ -64,8 +69,14 @@ export async function runProcessPass(
     plan = decide({ process, observations, state, attempts, now: deps.now() });
     if (entered === null || entered.status !== plan.status) entered = plan;
     state = plan.state;
-    if (plan.actions.length === 0 || deps.dryRun || !deps.mayAct()) break;
+    const mayBegin = deps.mayStartAction ?? deps.mayAct;
+    if (plan.actions.length === 0 || deps.dryRun || !mayBegin()) break;
+    let stopped = false;
     for (const action of plan.actions) {
+      if (!mayBegin()) {
+        stopped = true;
+        break;
+      }
       const outcome = await executeAction(deps, process, action);
       outcomes.push(outcome);
       const now = deps.now();
@@ -73,8 +84,10 @@ export async function runProcessPass(
       attempts = recordAttempt(attempts, outcome);
       observations = mergeObservations(observations, outcome.observations);
       await deps.recordJournal(outcomeEntries(process, outcome, now, deps.epoch));
-      if (!outcome.ok && action.type !== 'hook') break;
+      if (outcome.refused) stopped = true;
+      if (stopped || (!outcome.ok && action.type !== 'hook')) break;
     }
+    if (stopped) break;
   }
   const finalPlan = { ...plan!, summary: entered!.summary };
   const summary = deps.dryRun ? summarizeDryRun(finalPlan) : summarizePass(process.name, finalPlan, outcomes);

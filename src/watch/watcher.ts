@@ -175,7 +175,9 @@ export class Watcher {
       const deps = createCycleDeps(this.runtime, pool, {
         dryRun: leadership === null,
         // Only under the leadership this cycle started with: its epoch is the one journalled.
-        mayAct: () => !signal.aborted && (leadership?.isValid() ?? false),
+        mayAct: () => leadership?.isValid() ?? false,
+        // Stopping or reloading begins nothing new, but the action in progress finishes, hooks included.
+        mayStartAction: () => !signal.aborted && (leadership?.isValid() ?? false),
         epoch: backend === 'etcd' ? leadership?.epoch : undefined,
         onCheck: this.options.onCheck,
       });

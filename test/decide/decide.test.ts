@@ -40,7 +40,7 @@ function plan(
 function simulate(
   process: ProcessConfig,
   observations: Observation[],
-  results: Record<string, { ok: boolean; reason?: string }>,
+  results: Record<string, { ok: boolean; reason?: string; aborted?: boolean }>,
   state: ProcessState = emptyProcessState(),
 ) {
   let current = foldObservations(process, state, observations, NOW);
@@ -65,6 +65,7 @@ function simulate(
       const outcome: ActionOutcome = {
         action,
         ok: scripted.ok,
+        ...(scripted.aborted ? { aborted: true } : {}),
         reason: scripted.reason ?? 'scripted',
         observations: fresh,
         durationMs: 5,
@@ -366,5 +367,104 @@ describe('decide: failback, latch, maintenance, operator', () => {
     const result = plan(makeProcess('Ostro', ['A', 'B']), [obs.up('A'), obs.down('B')], { state });
     assert.deepEqual(result.actions.map(describeAction), ['stop A']);
     assert.equal(result.state.maintenance, true);
+  });
+});
+
+describe('decide: findings of the review', () => {
+  test('move to a host that already runs it (split brain): stop the others, never start it twice', () => {
+    const request = { type: 'move' as const, host: 'A', by: 'ops@x', at: NOW };
+    const result = plan(makeProcess('Ostro', ['A', 'B']), [obs.up('A'), obs.up('B', 2)], {
+      state: { ...emptyProcessState(), request },
+    });
+    assert.deepEqual(result.actions.map(describeAction), ['stop B']);
+    assert.equal(result.state.activeHost, 'A');
+  });
+
+  test('a refused move leaves maintenance (and everything else) as it was', () => {
+    const request = { type: 'move' as const, host: 'B', by: 'ops@x', at: NOW };
+    const state = { ...emptyProcessState(), maintenance: true, request };
+    const result = plan(makeProcess('Ostro', ['A', 'B']), [obs.up('A'), obs.unreachable('B')], { state });
+    assert.match(result.summary, /refused/);
+    assert.equal(result.state.maintenance, true);
+    assert.equal(result.state.request, null);
+  });
+
+  test('an operator move does not arm the latch; an automatic failover does', () => {
+    const process = makeProcess('Ostro', ['A', 'B'], { latch: true });
+    const state = { ...emptyProcessState(), activeHost: 'A' };
+    const moved = recordOutcome(
+      process,
+      state,
+      {
+        action: { type: 'switchover', host: 'B', fromHosts: ['A'], reason: 'move', operator: true },
+        ok: true,
+        reason: 'moved',
+        observations: [],
+        durationMs: 5,
+      },
+      NOW,
+    );
+    assert.equal(moved.latched, false);
+    assert.equal(moved.counters.failovers, 0);
+    const failedOver = recordOutcome(
+      process,
+      state,
+      {
+        action: { type: 'start', host: 'B', fromHost: 'A', failover: true, reason: 'down on A' },
+        ok: true,
+        reason: 'started',
+        observations: [],
+        durationMs: 5,
+      },
+      NOW,
+    );
+    assert.equal(failedOver.latched, true);
+  });
+
+  test('failback attempts do not use up the flap-damping budget', () => {
+    const process = makeProcess('Ostro', ['A', 'B'], { failback: true, maxRestarts: 2 });
+    let state: ProcessState = { ...emptyProcessState(), activeHost: 'B' };
+    for (let i = 0; i < 5; i++) {
+      state = recordOutcome(
+        process,
+        state,
+        {
+          action: { type: 'switchover', host: 'A', fromHosts: ['B'], reason: 'failback' },
+          ok: false,
+          reason: 'start failed, exit 1',
+          observations: [],
+          durationMs: 5,
+        },
+        NOW + i,
+      );
+    }
+    assert.deepEqual(state.startTimes, []);
+    const failover = plan(process, [obs.down('A'), obs.down('B')], { state, now: NOW + 600_000 });
+    assert.deepEqual(failover.actions.map(describeAction), ['start A']);
+  });
+
+  test('an aborted preflight abandons the failover: no other host, no start charged to the host', () => {
+    const up = plan(makeProcess('Ostro', ABC), [obs.up('A'), obs.down('B'), obs.down('C')]).state;
+    const run = simulate(
+      makeProcess('Ostro', ABC),
+      [obs.unreachable('A'), obs.down('B'), obs.down('C')],
+      { 'start:B': { ok: false, aborted: true, reason: 'failover aborted: beforeFailover step 1 failed' } },
+      up,
+    );
+    assert.deepEqual(run.executed, ['start B', 'hook onFailed']);
+    assert.equal(run.final.status, 'failed');
+    assert.match(run.final.summary, /failover aborted/);
+    assert.equal(run.state.hosts.B?.failedStarts ?? 0, 0);
+    assert.deepEqual(run.state.startTimes, []);
+  });
+
+  test('the hook run for a healed split brain is marked healed', () => {
+    const run = simulate(makeProcess('Ostro', ['A', 'B']), [obs.up('A'), obs.up('B', 2)], {});
+    assert.equal(run.final.status, 'up');
+    const again = plan(makeProcess('Ostro', ['A', 'B']), [obs.up('A'), obs.down('B')], {
+      state: { ...run.state, status: 'split-brain' },
+    });
+    const hook = again.actions[0];
+    assert.equal(hook?.type === 'hook' && hook.healed, true);
   });
 });
