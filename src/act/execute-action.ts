@@ -54,27 +54,47 @@ export async function executeAction(
   }
 }
 
+type StepOutcome = Omit<ActionOutcome, 'action' | 'durationMs'>;
+
+/**
+ * Runs before_failover into `hookSteps`: null when the move may go ahead, else the
+ * outcome that ends it (aborted by a failing step, or refused: leadership lost meanwhile).
+ */
+async function runPreflight(
+  context: ActContext,
+  process: ProcessConfig,
+  vars: { fromHost: string | null; toHost: string | null; reason: string },
+  what: 'failover' | 'switchover',
+  hookSteps: HookSteps,
+): Promise<StepOutcome | null> {
+  const before = await runHookList(context, process, 'beforeFailover', vars);
+  hookSteps.push(...tagSteps('beforeFailover', before));
+  if (!before.ok) {
+    return {
+      ok: false,
+      aborted: true,
+      reason: `${what} aborted: ${before.reason}`,
+      observations: [],
+      hookSteps,
+    };
+  }
+  if (!context.mayAct()) {
+    return { ok: false, refused: true, reason: 'not acting: leadership lost', observations: [], hookSteps };
+  }
+  return null;
+}
+
 /** A start, wrapped in before/after_failover hooks when it is a failover. */
 async function executeStart(
   context: ActContext,
   process: ProcessConfig,
   action: StartAction,
-): Promise<Omit<ActionOutcome, 'action' | 'durationMs'>> {
+): Promise<StepOutcome> {
   const vars = { fromHost: action.fromHost, toHost: action.host, reason: action.reason };
   const hookSteps: HookSteps = [];
   if (action.failover) {
-    const before = await runHookList(context, process, 'beforeFailover', vars);
-    hookSteps.push(...tagSteps('beforeFailover', before));
-    if (!before.ok)
-      return {
-        ok: false,
-        aborted: true,
-        reason: `failover aborted: ${before.reason}`,
-        observations: [],
-        hookSteps,
-      };
-    if (!context.mayAct())
-      return { ok: false, refused: true, reason: 'not acting: leadership lost', observations: [], hookSteps };
+    const ended = await runPreflight(context, process, vars, 'failover', hookSteps);
+    if (ended) return ended;
   }
   const step = await startAndVerify(context, process, action.host);
   if (step.ok && action.failover) {
@@ -95,19 +115,11 @@ async function executeSwitchover(
   context: ActContext,
   process: ProcessConfig,
   action: SwitchoverAction,
-): Promise<Omit<ActionOutcome, 'action' | 'durationMs'>> {
+): Promise<StepOutcome> {
   const vars = { fromHost: action.fromHosts[0] ?? null, toHost: action.host, reason: action.reason };
   const hookSteps: HookSteps = [];
-  const before = await runHookList(context, process, 'beforeFailover', vars);
-  hookSteps.push(...tagSteps('beforeFailover', before));
-  if (!before.ok)
-    return {
-      ok: false,
-      aborted: true,
-      reason: `switchover aborted: ${before.reason}`,
-      observations: [],
-      hookSteps,
-    };
+  const ended = await runPreflight(context, process, vars, 'switchover', hookSteps);
+  if (ended) return ended;
   const start = await startAndVerify(context, process, action.host);
   if (!start.ok)
     return {
