@@ -17,7 +17,8 @@ import { hashConfigText } from '../src/report/watcher-health.js';
 
 // HA_VALET_BENCH_CLI measures another build of the CLI (e.g. a bundle) against the same data.
 const cliMain =
-  process.env.HA_VALET_BENCH_CLI ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
+  process.env.HA_VALET_BENCH_CLI ??
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
 const count = Number(process.argv[2] ?? 200);
 const runs = Number(process.argv[3] ?? 9);
 
