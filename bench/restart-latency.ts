@@ -10,10 +10,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, greets } from '../test/helpers/demo-env.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cliMain = path.resolve(here, '../src/cli/main.js');
@@ -33,30 +33,6 @@ interface Contender {
 
 /** Sleeps `ms`. */
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A free TCP port on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** True when host:port greets with "ok HOST". */
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    let data = '';
-    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
-    socket.on('data', (chunk) => (data += chunk.toString()));
-    socket.on('end', () => resolve(data.trim() === `ok ${host}`));
-    socket.on('error', () => resolve(false));
-  });
-}
 
 /** The PID in `file`, or null. */
 async function readPid(file: string): Promise<number | null> {
@@ -203,7 +179,7 @@ async function trial(c: Contender): Promise<void> {
   const t0 = performance.now();
   process.kill(pid, 'SIGKILL');
   await waitUntil(`${c.name} to answer again`, async () => {
-    if (!(await answers(c.host, c.port))) return false;
+    if (!(await greets(c.host, c.port, 1000))) return false;
     const now = await readPid(c.pidFile);
     return now !== null && now !== pid;
   });
@@ -244,7 +220,7 @@ try {
   for (const c of contenders) {
     await waitUntil(
       `${c.name} to start the service`,
-      async () => (await readPid(c.pidFile)) !== null && answers(c.host, c.port),
+      async () => (await readPid(c.pidFile)) !== null && greets(c.host, c.port, 1000),
     );
   }
   await sleep(2000);

@@ -102,14 +102,7 @@ export async function createDemoEnv(options: DemoOptions = {}): Promise<DemoEnv>
       }
     },
     isUp(host) {
-      return new Promise((resolve) => {
-        const socket = net.connect({ host, port });
-        let data = '';
-        socket.setTimeout(2000, () => (socket.destroy(), resolve(false)));
-        socket.on('data', (chunk) => (data += chunk.toString()));
-        socket.on('end', () => resolve(data.trim() === `ok ${host}`));
-        socket.on('error', () => resolve(false));
-      });
+      return greets(host, port);
     },
     async cleanup() {
       for (const host of hosts) demo.service('stop', host);
@@ -117,6 +110,18 @@ export async function createDemoEnv(options: DemoOptions = {}): Promise<DemoEnv>
     },
   };
   return demo;
+}
+
+/** True when the demo service on host:port answers with its greeting "ok HOST". */
+export function greets(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    let data = '';
+    socket.setTimeout(timeoutMs, () => (socket.destroy(), resolve(false)));
+    socket.on('data', (chunk) => (data += chunk.toString()));
+    socket.on('end', () => resolve(data.trim() === `ok ${host}`));
+    socket.on('error', () => resolve(false));
+  });
 }
 
 /** True while `pid` is alive and is not a zombie. */
