@@ -2,8 +2,7 @@
  * loadConfig: reads ha_valet.cfg from disk and returns the typed Config, or
  * throws one ConfigError carrying every diagnostic. Also finds the config path.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, UsageError } from '../errors.js';
 import { formatDiagnostics } from './diagnostics.js';
 import type { Config } from './model.js';
@@ -23,10 +22,14 @@ export function resolveConfigPath(cliPath: string | undefined, env: NodeJS.Proce
   return SYSTEM_CONFIG_PATH;
 }
 
-/** Reads the file's text; a missing or unreadable file is a one-line ConfigError. */
+/**
+ * Reads the file's text; a missing or unreadable file is a one-line ConfigError.
+ * Read synchronously: one small local file, and a CLI start then needs no
+ * thread pool (a few ms of every `status` and `nagios` run).
+ */
 export async function readConfigFile(file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -43,7 +46,11 @@ export async function readConfigFile(file: string): Promise<string> {
 
 /** Loads and validates a config file; throws ConfigError with all diagnostics when invalid. */
 export async function loadConfig(file: string, options: ParseOptions = {}): Promise<Config> {
-  const text = await readConfigFile(file);
+  return configFromText(await readConfigFile(file), file, options);
+}
+
+/** Validates TEXT, the contents of FILE; throws ConfigError with all diagnostics when invalid. */
+export function configFromText(text: string, file: string, options: ParseOptions = {}): Config {
   const { config, diagnostics } = parseConfigText(text, file, options);
   if (!config) throw new ConfigError(formatDiagnostics(diagnostics), diagnostics);
   return config;

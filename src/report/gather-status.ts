@@ -5,10 +5,9 @@
  * probe and SSH code load only when a probe is asked for.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { Config, ProcessConfig } from '../config/model.js';
 import { UsageError } from '../errors.js';
-import { loadConfig } from '../config/load-config.js';
+import { configFromText, readConfigFile } from '../config/load-config.js';
 import { readHeartbeat } from '../state/heartbeat.js';
 import { configStateDir, describeStateLayout, resolveStateDir } from '../state/state-dir.js';
 import { FileStateStore, parseEnvelope } from '../state/state-store.js';
@@ -43,7 +42,9 @@ export async function gatherStatus(
   options: GatherOptions,
 ): Promise<{ report: StatusReport; config: Config }> {
   const env = options.env ?? process.env;
-  const config = await loadConfig(options.configPath, { defines: options.defines ?? {}, env });
+  // Read once: parsed here, and hashed below to tell whether the watcher runs this same file.
+  const text = await readConfigFile(options.configPath);
+  const config = configFromText(text, options.configPath, { defines: options.defines ?? {}, env });
   const selected = selectProcesses(config, options.processNames);
   const layout = describeStateLayout(
     configStateDir(resolveStateDir(config.global.stateDir, env), options.configPath),
@@ -62,11 +63,10 @@ export async function gatherStatus(
   const now = (options.now ?? Date.now)();
   let watcher: WatcherInput | undefined;
   if (heartbeat || options.expectWatcher) {
-    const text = await readFile(options.configPath).catch(() => null);
     watcher = assessWatcher(heartbeat, {
       now,
       staleAfterMs: options.staleAfterMs ?? staleAfterMs(config.global.intervalMs),
-      configHash: text === null ? null : hashConfigText(text),
+      configHash: hashConfigText(text),
     });
   }
   const report = buildStatusReport({
