@@ -14,7 +14,7 @@ const rounds = Number(process.argv[2] ?? 15);
 const root = process.cwd();
 // The CLI of the same build as this bench (what bin/ha-valet imports when built to dist/), so a
 // build to another outDir measures itself.
-const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/entry.cjs');
 const config = path.join(root, 'config', 'demo.cfg');
 const demoService = path.join(root, 'config', 'demo', 'demo-service.mjs');
 const testCommand = (host: string, port: number, rank: number): string =>

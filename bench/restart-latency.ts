@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, greets } from '../test/helpers/demo-env.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const cliMain = path.resolve(here, '../src/cli/main.js');
+const cliMain = path.resolve(here, '../src/cli/entry.cjs');
 const repoRoot = process.env.HA_VALET_REPO ?? process.cwd();
 const demo = path.join(repoRoot, 'config', 'demo', 'demo-service.mjs');
 const trials = Number(process.argv[2] ?? 10);

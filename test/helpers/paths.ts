@@ -10,5 +10,9 @@ export function fixture(...parts: string[]): string {
   return path.join(repoRoot, 'test', 'fixtures', ...parts);
 }
 
-/** The compiled CLI entry beside these compiled tests (<outDir>/src/cli/main.js). */
-export const cliMain = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
+/**
+ * The CLI entry beside these compiled tests (<outDir>/src/cli/entry.cjs), as
+ * bin/ha-valet runs it: through the bundle when this build has one
+ * (npm test builds it), else the compiled modules.
+ */
+export const cliMain = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/entry.cjs');
