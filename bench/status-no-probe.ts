@@ -77,6 +77,11 @@ try {
   );
   if (groups.length > 1)
     console.log(`[CA]: with this shell's NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS}`);
+  // Which build the rows run (a bundle older than the last tsc build is not used: run npm run build).
+  const probe = spawnSync(process.execPath, [cliMain, '--help'], {
+    env: { ...service, HA_VALET_DEBUG_LOAD: '1' },
+  });
+  console.log(String(probe.stderr).split('\n')[0]!.replace('ha-valet: loaded', 'runs:'));
   // Interleaved rounds, so machine load hits every row alike.
   const samples = rows.map(() => [] as number[]);
   const last = rows.map(() => ({ code: null as number | null, bytes: 0 }));
