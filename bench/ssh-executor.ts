@@ -5,6 +5,8 @@
  *              one pool: cold (its batch opens the 10 connections and warms
  *              the JIT, once per watch run) and warm (connections open, as
  *              every later check of a watch run finds them),
+ *   floor    — the same remote command line through ssh2's exec directly on
+ *              open connections, without our executor (what ssh2 itself costs),
  *   spawn    — one `ssh` process per command, 8 at a time (the seeds' way),
  *   mux      — `ssh` with an OpenSSH ControlMaster per host, 8 at a time.
  * Prints wall time, client CPU per command (ha-valet's own process, plus
@@ -17,6 +19,8 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { buildRemoteCommand } from '../src/exec/ssh-command.js';
+import { SshConnection } from '../src/exec/ssh-connection.js';
 import { SshExecutorPool } from '../src/exec/ssh-pool.js';
 import { descendantsOf, startTestSshd, type TestSshd } from '../test/helpers/sshd.js';
 
@@ -177,6 +181,46 @@ async function benchPooled(sshd: TestSshd, pool: SshExecutorPool): Promise<{ fai
   return { failures: results.filter((r) => r.exitCode !== 1).length };
 }
 
+/**
+ * The floor: the same remote command line straight through ssh2's exec on
+ * open connections (4 at a time each, as the pool), without our executor.
+ */
+async function benchRawSsh2(connections: SshConnection[]): Promise<{ failures: number }> {
+  const remote = buildRemoteCommand('exit 1', 30_000);
+  const runOne = (connection: SshConnection): Promise<boolean> =>
+    new Promise((resolve) => {
+      connection.exec(remote, (error, channel) => {
+        if (error || !channel) return resolve(false);
+        let code: number | null = null;
+        channel.on('data', () => {});
+        channel.stderr.on('data', () => {});
+        channel.on('exit', (exitCode) => (code = exitCode));
+        channel.on('close', () => resolve(code === 1));
+      });
+    });
+  let next = 0;
+  let failures = 0;
+  const worker = async (connection: SshConnection): Promise<void> => {
+    while (next < COMMANDS) {
+      next++;
+      if (!(await runOne(connection))) failures++;
+    }
+  };
+  await Promise.all(connections.flatMap((c) => [worker(c), worker(c), worker(c), worker(c)]));
+  return { failures };
+}
+
+/** Opens one plain connection per host for benchRawSsh2. */
+async function openRawConnections(sshd: TestSshd): Promise<SshConnection[]> {
+  const settings = sshd.settings();
+  const connections = HOSTS.map(
+    (host) => new SshConnection({ host, user: settings.user ?? sshd.user, settings }, () => {}),
+  );
+  const errors = await Promise.all(connections.map((c) => c.ready));
+  if (errors.some((e) => e !== null)) throw new Error(`raw ssh2 connect failed: ${errors.join('; ')}`);
+  return connections;
+}
+
 /** Spawn: one ssh process per command, 8 at a time. */
 async function benchSpawn(sshd: TestSshd): Promise<{ failures: number }> {
   const base = sshBaseArgs(sshd);
@@ -249,8 +293,12 @@ async function main(): Promise<void> {
     }
     await pool.closeAll();
     const pooled = warm.at(-1)!;
+    const raw = await openRawConnections(sshd);
+    await benchRawSsh2(raw); // warm-up, not measured: the warm rows above had 5 batches of it
+    const floor = await measure('ssh2 exec direct (floor)', sshd, () => benchRawSsh2(raw));
+    for (const connection of raw) connection.close();
     if (ONLY_POOLED) {
-      for (const f of [cold, ...warm]) printRow(f);
+      for (const f of [cold, ...warm, floor]) printRow(f);
       return;
     }
     const mux = await measure('ssh + ControlMaster', sshd, () => benchMux(sshd));
@@ -258,7 +306,7 @@ async function main(): Promise<void> {
     console.log(
       `${'variant'.padEnd(28)} ${'wall'.padStart(10)} ${'own CPU/cmd'.padStart(12)} ${'child CPU/cmd'.padStart(12)} ${'sshd CPU/cmd'.padStart(12)} failed`,
     );
-    for (const f of [cold, ...warm, mux, spawned]) printRow(f);
+    for (const f of [cold, ...warm, floor, mux, spawned]) printRow(f);
     const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}x`;
     const clientOf = (f: Figures): number => f.ownCpuMs + f.childCpuMs;
     console.log(
