@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { HaValetError, EXIT_USAGE } from '../errors.js';
+import { VERSION } from '../version.js';
 import { findInvokedCommand } from './invoked-command.js';
 import { collect } from './options.js';
 
@@ -36,6 +37,7 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
     .option('--log-format <format>', 'text or json', 'text')
     .option('--log-file <file>', 'also write the log to this file')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError();
   const invoked = argv ? findInvokedCommand(argv, COMMAND_NAMES, DEFAULT_COMMAND) : null;

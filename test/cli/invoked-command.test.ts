@@ -1,7 +1,11 @@
 /** Which command an argv invokes (main.ts registers only that one): mirrors commander's dispatch. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { findInvokedCommand } from '../../src/cli/invoked-command.js';
+import { VERSION } from '../../src/version.js';
+import { repoRoot } from '../helpers/paths.js';
 import { runCliProcess } from '../helpers/run-cli.js';
 
 const COMMANDS = new Set(['run', 'status', 'nagios', 'validate', 'watch']);
@@ -44,5 +48,15 @@ test('ha-valet --help still lists every command', async () => {
   assert.equal(result.code, 0);
   for (const name of ['run', 'watch', 'validate', 'history', 'doctor', 'status', 'nagios', 'cluster']) {
     assert.match(result.stdout, new RegExp(`^  ${name}\\b`, 'm'), `${name} in:\n${result.stdout}`);
+  }
+});
+
+test('ha-valet --version prints the version in package.json', async () => {
+  const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(VERSION, pkg.version);
+  for (const flag of ['--version', '-V']) {
+    const result = await runCliProcess([flag]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${pkg.version}\n`);
   }
 });
