@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import type { Executor, RunOptions, RunResult } from './executor.js';
 import { BoundedCapture } from './capture.js';
 
-/** Grace for output still in the pipe after the shell exited. */
+/** Grace for output still in the pipe after the shell exited, when something else holds the pipe open. */
 const DRAIN_AFTER_EXIT_MS = 20;
 
 /** Kills a whole process group, ignoring one that is already gone. */
@@ -65,13 +65,15 @@ export class LocalExecutor implements Executor {
         });
       };
       child.on('error', (error) => finish(null, null, error));
-      // Resolve on the shell's exit, not on its streams closing: a backgrounded daemon keeps them open.
+      // Done when the shell has exited and its output is drained ('close'), or DRAIN_AFTER_EXIT_MS
+      // after the exit if a backgrounded daemon keeps the streams open.
+      child.on('close', (code, signal) => finish(code, signal));
       child.on('exit', (code, signal) => {
         setTimeout(() => {
           child.stdout.destroy();
           child.stderr.destroy();
           finish(code, signal);
-        }, DRAIN_AFTER_EXIT_MS);
+        }, DRAIN_AFTER_EXIT_MS).unref();
       });
     });
   }
