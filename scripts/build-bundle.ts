@@ -1,5 +1,5 @@
 /**
- * Builds the CLI bundle that bin/ha-valet prefers (see src/cli/load-cli.ts).
+ * Builds the CLI bundle that bin/ha-valet prefers (see src/cli/load-cli.cts).
  * 1. esbuild packs src/cli/main.ts and its modules into one CommonJS file.
  *    The heavy, rarely needed packages (SSH, etcd, metrics, logging) stay out
  *    and load from node_modules when a command uses them.
@@ -44,6 +44,8 @@ export async function buildBundle(repoRoot: string, outDir: string): Promise<Bun
   const bundle = path.join(outDir, 'ha-valet.cjs');
   const cache = `${bundle}.cache`;
   const started = performance.now();
+  // The old cache goes first; a start meanwhile would find no cache, not one of another bundle.
+  await rm(cache, { force: true });
   await build({
     entryPoints: [path.join(repoRoot, 'src', 'cli', 'main.ts')],
     outfile: bundle,
@@ -56,11 +58,10 @@ export async function buildBundle(repoRoot: string, outDir: string): Promise<Bun
     legalComments: 'none',
     logLevel: 'warning',
   });
-  await rm(cache, { force: true });
   const built = performance.now();
   const compiled = compileBundle(bundle);
   await warmUp(compiled.runCli);
-  if (!writeCodeCache(cache, compiled.script)) throw new Error(`could not write the code cache ${cache}`);
+  if (!writeCodeCache(cache, compiled)) throw new Error(`could not write the code cache ${cache}`);
   return {
     bundle,
     cache,

@@ -73,12 +73,18 @@ async function writeState(configPath: string, heartbeatPid: number): Promise<voi
     }
     await store.save(proc.name, state);
   }
-  const hash = hashConfigText(await readFile(configPath));
+  await writeFreshHeartbeat(configPath, heartbeatPid);
+}
+
+/** Writes the watcher heartbeat of the fixture at CONFIG_PATH as of now (a bench refreshes it each round). */
+export async function writeFreshHeartbeat(configPath: string, heartbeatPid = process.pid): Promise<void> {
+  const layout = await openStateLayout(path.join(path.dirname(configPath), 'state'), configPath);
+  const now = Date.now();
   await writeHeartbeat(layout.heartbeatPath, {
     pid: heartbeatPid,
     startedAt: now - 60_000,
     configPath,
-    configHash: hash,
+    configHash: hashConfigText(await readFile(configPath)),
     at: now,
   });
 }

@@ -5,10 +5,12 @@
  * compiling some forty modules. Otherwise the compiled modules
  * (<outDir>/src/cli/main.js): when there is no bundle, when it is older than
  * the last tsc build (a developer rebuilt without bundling), when it fails to
- * load, or when HA_VALET_NO_BUNDLE=1. HA_VALET_DEBUG_LOAD=1 says which on stderr. Only this package's own build output is
+ * load, or when HA_VALET_NO_BUNDLE=1.
+ * HA_VALET_DEBUG_LOAD=1 says which on stderr. Only this package's own build output is
  * ever compiled here; nothing from a config file.
  */
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,10 +36,14 @@ export interface LoadedCli {
   refreshCache(): void;
 }
 
-/** A compiled bundle and the script it came from (its code cache can be taken from it). */
+/** A compiled bundle, the script it came from (its code cache can be taken from it) and that cache's tag. */
 export interface CompiledBundle {
   script: vm.Script;
   runCli: RunCli;
+  /** Ties a code cache to this exact bundle text, Node version and Node options (see cacheTag). */
+  tag: string;
+  /** How the code cache given went: 'missing' also when it was made for another bundle or Node. */
+  cache: 'accepted' | 'rejected' | 'missing';
 }
 
 /** The variables a CommonJS module sees, plus the value the bundle uses for `import.meta.url`. */
@@ -66,17 +72,16 @@ export async function loadCli(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<LoadedCli> {
   if (env.HA_VALET_NO_BUNDLE !== '1' && isBundleCurrent(paths)) {
-    const cachedData = readOptional(paths.cache);
     try {
-      const compiled = compileBundle(paths.bundle, cachedData);
-      const cache = !cachedData ? 'missing' : compiled.script.cachedDataRejected ? 'rejected' : 'accepted';
+      const compiled = compileBundle(paths.bundle, paths.cache);
+      const { cache } = compiled;
       if (env.HA_VALET_DEBUG_LOAD === '1') debugLoad(`bundle ${paths.bundle} (code cache ${cache})`);
       return {
         runCli: compiled.runCli,
         via: 'bundle',
         cache,
         refreshCache: () => {
-          if (cache !== 'accepted') writeCodeCache(paths.cache, compiled.script);
+          if (cache !== 'accepted') writeCodeCache(paths.cache, compiled);
         },
       };
     } catch (error) {
@@ -97,10 +102,33 @@ export function isBundleCurrent(paths: BundlePaths): boolean {
   return !built || bundle.mtimeMs >= built.mtimeMs;
 }
 
-/** Compiles and evaluates the bundle as a CommonJS module, with CACHED_DATA as V8's code cache. */
-export function compileBundle(bundlePath: string, cachedData?: Buffer): CompiledBundle {
+/**
+ * The tag a code cache must carry to be used: a hash of the bundle text, the
+ * Node version and the options Node runs with. V8 itself only checks the
+ * source length and its flags, so without this a cache written by an old
+ * process for an old bundle of the same length would run the old code.
+ */
+export function cacheTag(source: string): string {
+  return createHash('sha256')
+    .update(source)
+    .update(`\0${process.version}\0${process.env.NODE_OPTIONS ?? ''}\0${process.execArgv.join(' ')}`)
+    .digest('hex');
+}
+
+/** The first line of a code cache file: this format's mark and the tag. */
+function cacheHeader(tag: string): string {
+  return `HVC1 ${tag}\n`;
+}
+
+/**
+ * Compiles and evaluates the bundle as a CommonJS module, with the code cache
+ * in CACHE_FILE when that was made for this very bundle and Node.
+ */
+export function compileBundle(bundlePath: string, cacheFile?: string): CompiledBundle {
   // A `#!` line would not parse inside the wrapper; keep it as a comment so line numbers hold.
   const source = readFileSync(bundlePath, 'utf8').replace(/^#!/, '//');
+  const tag = cacheTag(source);
+  const cachedData = cacheFile ? readCache(cacheFile, tag) : undefined;
   const script = new vm.Script(
     `(function (exports, require, module, __filename, __dirname, ${IMPORT_META_URL_NAME}) {${source}\n})`,
     {
@@ -122,20 +150,36 @@ export function compileBundle(bundlePath: string, cachedData?: Buffer): Compiled
   if (typeof module.exports.runCli !== 'function') {
     throw new Error(`${bundlePath} does not export runCli; rebuild it with npm run build`);
   }
-  return { script, runCli: module.exports.runCli as RunCli };
+  const cache = !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted';
+  return { script, runCli: module.exports.runCli as RunCli, tag, cache };
 }
 
-/** Writes SCRIPT's code cache to FILE atomically; a read-only install just keeps compiling. */
-export function writeCodeCache(file: string, script: vm.Script): boolean {
-  const temp = `${file}.tmp-${process.pid}`;
+/**
+ * Writes the compiled bundle's code cache, tagged, to FILE atomically. A
+ * read-only install just keeps compiling (checked first: making the cache costs).
+ */
+export function writeCodeCache(file: string, compiled: CompiledBundle): boolean {
+  const temp = `${file}.tmp-${process.pid}-${Date.now()}`;
   try {
-    writeFileSync(temp, script.createCachedData());
+    accessSync(path.dirname(file), constants.W_OK);
+    const data = compiled.script.createCachedData();
+    writeFileSync(temp, Buffer.concat([Buffer.from(cacheHeader(compiled.tag)), data]), { flag: 'wx' });
     renameSync(temp, file);
     return true;
   } catch {
     rmSync(temp, { force: true });
     return false;
   }
+}
+
+/** The V8 data of the code cache in FILE when its tag is TAG; else undefined. */
+function readCache(file: string, tag: string): Buffer | undefined {
+  const bytes = readOptional(file);
+  const header = Buffer.from(cacheHeader(tag));
+  if (!bytes || bytes.length <= header.length || !bytes.subarray(0, header.length).equals(header)) {
+    return undefined;
+  }
+  return bytes.subarray(header.length);
 }
 
 /** With HA_VALET_DEBUG_LOAD=1: says on stderr how the CLI was loaded. */

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The CLI entry: builds the commander program and maps typed errors to output
  * and exit codes in exactly one place. Command modules are imported lazily so

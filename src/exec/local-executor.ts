@@ -41,8 +41,25 @@ export class LocalExecutor implements Executor {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: options.env ? { ...process.env, ...options.env } : process.env,
       });
-      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      let drainTimer: NodeJS.Timeout | undefined;
+      /** After the exit: finish once no output has come for DRAIN_AFTER_EXIT_MS (a daemon may hold the pipes). */
+      const armDrain = (code: number | null, signal: NodeJS.Signals | null): void => {
+        clearTimeout(drainTimer);
+        drainTimer = setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish(code, signal);
+        }, DRAIN_AFTER_EXIT_MS).unref();
+      };
+      let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout.push(chunk);
+        if (exited) armDrain(exited.code, exited.signal);
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr.push(chunk);
+        if (exited) armDrain(exited.code, exited.signal);
+      });
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
@@ -53,6 +70,7 @@ export class LocalExecutor implements Executor {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        clearTimeout(drainTimer);
         if (timedOut) killGroup(child.pid, 'SIGKILL');
         resolve({
           exitCode,
@@ -69,11 +87,8 @@ export class LocalExecutor implements Executor {
       // after the exit if a backgrounded daemon keeps the streams open.
       child.on('close', (code, signal) => finish(code, signal));
       child.on('exit', (code, signal) => {
-        setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
-          finish(code, signal);
-        }, DRAIN_AFTER_EXIT_MS).unref();
+        exited = { code, signal };
+        armDrain(code, signal);
       });
     });
   }

@@ -19,7 +19,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildBundle } from '../../scripts/build-bundle.js';
 import { writeStatusFixture } from '../../scripts/status-fixture.js';
-import { isBundleCurrent, loadCli } from '../../src/cli/load-cli.cjs';
+import {
+  cacheTag,
+  compileBundle,
+  isBundleCurrent,
+  loadCli,
+  writeCodeCache,
+} from '../../src/cli/load-cli.cjs';
 import { cliMain, fixture, repoRoot } from '../helpers/paths.js';
 import { freePort } from '../helpers/demo-env.js';
 import { generateKey } from '../helpers/sshd.js';
@@ -134,14 +140,34 @@ describe('CLI bundle with code cache', () => {
   });
 
   it('compiles afresh when the code cache is rejected, and writes a good one for the next start', async () => {
-    writeFileSync(cache, Buffer.from('not a V8 code cache'));
+    // The right tag for this bundle, but data V8 refuses.
+    const source = readFileSync(bundle, 'utf8').replace(/^#!/, '//');
+    writeFileSync(
+      cache,
+      Buffer.concat([Buffer.from(`HVC1 ${cacheTag(source)}\n`), Buffer.from('not V8 data')]),
+    );
     const first = await runEntry(entry, ['--help']);
     assert.equal(first.code, 0);
     assert.match(first.stderr, /code cache rejected/);
-    assert.notEqual(readFileSync(cache).toString(), 'not a V8 code cache');
+    assert.doesNotMatch(readFileSync(cache).toString('latin1'), /not V8 data/);
     const second = await runEntry(entry, ['--help']);
     assert.match(second.stderr, /code cache accepted/);
     assert.equal(second.stdout, first.stdout);
+  });
+
+  it('never runs an old bundle through a code cache made for it, even at the same length', async () => {
+    // A cache taken from a bundle whose text differs only in one same-length string.
+    const other = path.join(tree, 'bundle', 'other.cjs');
+    const original = readFileSync(bundle, 'utf8');
+    const usage = 'Keeps each configured service running';
+    assert.ok(original.includes(usage));
+    writeFileSync(other, original.replace(usage, usage.toUpperCase()));
+    const oldCompiled = compileBundle(other);
+    assert.ok(writeCodeCache(cache, oldCompiled));
+    const run = await runEntry(entry, ['--help']);
+    assert.match(run.stderr, /code cache missing/);
+    assert.match(run.stdout, new RegExp(usage));
+    assert.match((await runEntry(entry, ['--help'])).stderr, /code cache accepted/);
   });
 
   it('falls back to the compiled modules when the bundle is damaged, stale or turned off', async () => {
@@ -158,6 +184,7 @@ describe('CLI bundle with code cache', () => {
     const now = Date.now() / 1000;
     utimesSync(bundle, now - 60, now - 60);
     assert.equal(isBundleCurrent({ bundle, cache, buildInfo }), false);
+    assert.equal((await loadCli({ bundle, cache, buildInfo }, {})).via, 'modules');
     utimesSync(buildInfo, now - 120, now - 120);
     assert.equal(isBundleCurrent({ bundle, cache, buildInfo }), true);
     assert.equal(isBundleCurrent({ bundle: path.join(tree, 'none.cjs'), cache, buildInfo }), false);
