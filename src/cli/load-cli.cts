@@ -40,7 +40,7 @@ export interface LoadedCli {
 export interface CompiledBundle {
   script: vm.Script;
   runCli: RunCli;
-  /** Ties a code cache to this exact bundle text, Node version and Node options (see cacheTag). */
+  /** Ties a code cache to this exact bundle text and Node version (see cacheTag). */
   tag: string;
   /** How the code cache given went: 'missing' also when it was made for another bundle or Node. */
   cache: 'accepted' | 'rejected' | 'missing';
@@ -103,16 +103,13 @@ export function isBundleCurrent(paths: BundlePaths): boolean {
 }
 
 /**
- * The tag a code cache must carry to be used: a hash of the bundle text, the
- * Node version and the options Node runs with. V8 itself only checks the
- * source length and its flags, so without this a cache written by an old
- * process for an old bundle of the same length would run the old code.
+ * The tag a code cache must carry to be used: a hash of the bundle text and
+ * the Node version. V8 itself only checks the source length (and its flags,
+ * rejecting a cache made under other flags), so without this a cache written
+ * by an old process for an old bundle of the same length would run old code.
  */
 export function cacheTag(source: string): string {
-  return createHash('sha256')
-    .update(source)
-    .update(`\0${process.version}\0${process.env.NODE_OPTIONS ?? ''}\0${process.execArgv.join(' ')}`)
-    .digest('hex');
+  return createHash('sha256').update(source).update(`\0${process.version}`).digest('hex');
 }
 
 /** The first line of a code cache file: this format's mark and the tag. */
