@@ -41,25 +41,25 @@ export class LocalExecutor implements Executor {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: options.env ? { ...process.env, ...options.env } : process.env,
       });
+      let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
       let drainTimer: NodeJS.Timeout | undefined;
       /** After the exit: finish once no output has come for DRAIN_AFTER_EXIT_MS (a daemon may hold the pipes). */
-      const armDrain = (code: number | null, signal: NodeJS.Signals | null): void => {
+      const armDrain = (): void => {
         clearTimeout(drainTimer);
         drainTimer = setTimeout(() => {
           child.stdout.destroy();
           child.stderr.destroy();
-          finish(code, signal);
+          finish(exited?.code ?? null, exited?.signal ?? null);
         }, DRAIN_AFTER_EXIT_MS).unref();
       };
-      let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout.push(chunk);
-        if (exited) armDrain(exited.code, exited.signal);
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr.push(chunk);
-        if (exited) armDrain(exited.code, exited.signal);
-      });
+      const collect =
+        (capture: BoundedCapture) =>
+        (chunk: Buffer): void => {
+          capture.push(chunk);
+          if (exited) armDrain();
+        };
+      child.stdout.on('data', collect(stdout));
+      child.stderr.on('data', collect(stderr));
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
@@ -88,7 +88,7 @@ export class LocalExecutor implements Executor {
       child.on('close', (code, signal) => finish(code, signal));
       child.on('exit', (code, signal) => {
         exited = { code, signal };
-        armDrain(code, signal);
+        armDrain();
       });
     });
   }
