@@ -9,10 +9,15 @@ export function summarizePass(name: string, finalPlan: Plan, outcomes: ActionOut
   const why = failures.length > 0 ? ` (${failures.join('; ')})` : '';
   const started = outcomes.find((o) => o.ok && o.action.type === 'start');
   if (started && started.action.type === 'start' && finalPlan.status === 'up') {
-    const verb = started.action.failover ? `failed over from ${started.action.fromHost} to` : 'started on';
-    const skipped = started.action.skipped;
+    const { action } = started;
+    const skipped = action.skipped;
     const details = skipped && failures.length === 0 ? ` (${skipped})` : why;
-    return `${name}: was down, ${verb} ${started.action.host}${details}`;
+    if (action.cause) {
+      const verb = action.host === action.fromHost ? 'restarted on' : 'started on';
+      return `${name}: ${action.cause}, ${verb} ${action.host}${details}`;
+    }
+    const verb = action.failover ? `failed over from ${action.fromHost} to` : 'started on';
+    return `${name}: was down, ${verb} ${action.host}${details}`;
   }
   const moved = outcomes.find((o) => o.ok && o.action.type === 'switchover');
   if (moved && moved.action.type === 'switchover') {
