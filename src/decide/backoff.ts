@@ -29,10 +29,21 @@ export function clearBackoff(record: HostRecord): HostRecord {
   return { ...record, failedStarts: 0, earlyDeaths: 0, retryAfter: null };
 }
 
+/**
+ * When the host may take a start again: its `retryAfter`, but never later than `backoff_max` after
+ * its last failure (a record written under a larger `backoff_max` before a reload obeys the new one).
+ */
+export function retryAt(process: ProcessConfig, record: HostRecord): number | null {
+  if (record.retryAfter === null) return null;
+  const failure = record.lastFailure;
+  return failure ? Math.min(record.retryAfter, failure.at + process.backoffMaxMs) : record.retryAfter;
+}
+
 /** Why the host backs off at `now` (`backing off after 2 failed starts in a row, retry in 2 s`), or null. */
-export function backingOffWords(record: HostRecord, now: number): string | null {
-  if (record.retryAfter === null || record.retryAfter <= now) return null;
-  const retry = `retry in ${Math.ceil((record.retryAfter - now) / 1000)} s`;
+export function backingOffWords(process: ProcessConfig, record: HostRecord, now: number): string | null {
+  const until = retryAt(process, record);
+  if (until === null || until <= now) return null;
+  const retry = `retry in ${Math.ceil((until - now) / 1000)} s`;
   if (record.lastFailure?.kind === 'died-early') {
     return `backing off after ${record.earlyDeaths} early deaths in a row (${record.lastFailure.reason}), ${retry}`;
   }

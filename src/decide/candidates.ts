@@ -46,7 +46,7 @@ export function startBlocker(
   if (observation.kind === 'unreachable') return `unreachable: ${observation.reason ?? 'no answer'}`;
   if (observation.kind === 'error') return `error: ${observation.reason ?? 'test failed'}`;
   if (observation.kind === 'up') return 'already up';
-  return backingOffWords(hostRecord(state, candidate.host), now);
+  return backingOffWords(process, hostRecord(state, candidate.host), now);
 }
 
 /** Formats `{host: reason}` as `Host_A: reason; Host_B: reason`. */

@@ -17,7 +17,7 @@ import { applyOperatorRequest } from './operator.js';
 export function decide(input: DecideInput): Plan {
   const request = applyOperatorRequest(input);
   if (request.plan) return request.plan;
-  const state = request.state;
+  let state = request.state;
   const { process, now } = input;
   if (state.maintenance) {
     return makePlan(input, state, 'maintenance', [], 'in maintenance: probing only, not acting');
@@ -32,7 +32,8 @@ export function decide(input: DecideInput): Plan {
         hold: { bound: 'flap_damping', until: retryAt },
       };
     }
-    return decideRunning(input, { ...state, givenUpAt: null, startTimes: [] });
+    // The slow retry ends given-up only: a latch still holds (found by the property tests).
+    state = { ...state, givenUpAt: null, startTimes: [] };
   }
   if (state.latched) {
     const where = state.activeHost ? ` to ${state.activeHost}` : '';

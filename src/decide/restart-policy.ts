@@ -11,6 +11,7 @@
 import type { ProcessStatus } from '../state/model.js';
 import { hostRecord, type ProcessState } from '../state/model.js';
 import type { Action, Plan, StartHold } from './actions.js';
+import { retryAt } from './backoff.js';
 import { formatReasons, observationsByCandidate, startBlocker } from './candidates.js';
 import { downCause } from './death.js';
 import { makePlan, type DecideInput } from './make-plan.js';
@@ -68,7 +69,7 @@ function holdNoCandidate(input: DecideInput, state: ProcessState, blocked: Array
   const { now } = input;
   const retries = observationsByCandidate(input.process, input.observations)
     .filter(({ observation }) => observation.kind === 'down')
-    .map(({ candidate }) => hostRecord(state, candidate.host).retryAfter)
+    .map(({ candidate }) => retryAt(input.process, hostRecord(state, candidate.host)))
     .filter((t): t is number => t !== null && t > now);
   const failedThisPass = Object.keys(input.attempts.startFailed).length > 0;
   const cause = downCause(state);
