@@ -100,7 +100,7 @@ export interface ProcessConfig {
   givenUpRetryMs: number | null;
   /**
    * `min_uptime` (1 s): an instance never seen up this long after its verified start died early;
-   * its host backs off from the 2nd early death in a row. Running this long clears the host's back-off.
+   * its host backs off from the 3rd early death in a row. Running this long clears the host's back-off.
    */
   minUptimeMs: number;
   /**

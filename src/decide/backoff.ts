@@ -1,7 +1,7 @@
 /**
  * Per-host back-off (pure). A host backs off after a failed start (1st, 2nd, … in a row:
- * `backoff_initial`, doubling, capped at `backoff_max`) and after its 2nd, 3rd, … early death in a
- * row (the 1st early death restarts in place at once). Every delay is capped at `backoff_max`, so
+ * `backoff_initial`, doubling, capped at `backoff_max`) and after its 3rd, 4th, … early death in a
+ * row (the first two restart in place at once). Every delay is capped at `backoff_max`, so
  * a start is never withheld longer than that after the host's last failure.
  */
 import type { ProcessConfig } from '../config/model.js';
@@ -14,9 +14,12 @@ export function backoffDelay(process: ProcessConfig, failures: number): number {
   return Math.min(delay, process.backoffMaxMs);
 }
 
-/** Delay after the `earlyDeaths`-th early death in a row: none for the first, then as failed starts. */
+/**
+ * Delay after the `earlyDeaths`-th early death in a row: none for the first two (a user who kills
+ * a fresh instance twice sees it restarted where it was), then as after failed starts.
+ */
 export function earlyDeathDelay(process: ProcessConfig, earlyDeaths: number): number {
-  return backoffDelay(process, earlyDeaths - 1);
+  return backoffDelay(process, earlyDeaths - 2);
 }
 
 /** `retryAfter` for a delay counted from `now` (null when there is none). */

@@ -26,10 +26,9 @@ export function findDeath(
   if (host === null) return null;
   if (hostRecord(after, host).lastObservation?.kind !== 'down') return null;
   const previous = hostRecord(before, host);
+  // Noted once: noting a death forgets the last sighting, so a host still down is no new death.
   const lastUpAt = previous.lastUpAt;
   if (lastUpAt === null) return null;
-  // Noted once: a failure recorded since the last time it was seen up already accounts for this down.
-  if (previous.lastFailure !== null && previous.lastFailure.at >= lastUpAt) return null;
   const startedAt = before.startedAt;
   if (startedAt !== null && lastUpAt - startedAt < process.minUptimeMs) {
     const reason = `died within ${formatSpan(Math.max(1000, now - startedAt))} of its start on ${host}`;
@@ -44,10 +43,10 @@ export function findDeath(
 /** The host record after `death`: an early death adds to its streak, a death after running clears it. */
 function recordDeath(process: ProcessConfig, record: HostRecord, death: HostFailure): HostRecord {
   const lastFailure: HostFailure = { kind: death.kind, at: death.at, reason: death.reason };
-  if (death.kind !== 'died-early') return { ...clearBackoff(record), lastFailure };
+  if (death.kind !== 'died-early') return { ...clearBackoff(record), lastUpAt: null, lastFailure };
   const earlyDeaths = record.earlyDeaths + 1;
-  const delay = earlyDeathDelay(process, earlyDeaths);
-  return { ...record, earlyDeaths, retryAfter: retryAfterOf(death.at, delay), lastFailure };
+  const retryAfter = retryAfterOf(death.at, earlyDeathDelay(process, earlyDeaths));
+  return { ...record, earlyDeaths, retryAfter, lastUpAt: null, lastFailure };
 }
 
 /** Folds a death seen by this probe (if any) into `after`, the state with the probe folded in. */

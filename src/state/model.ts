@@ -35,7 +35,7 @@ export interface HostRecord {
   upSince: number | null;
   /** Since when this host has answered its test (up or down) without a break, or null. */
   reachableSince: number | null;
-  /** When this host was last seen up (epoch ms), or null. */
+  /** When this host was last seen up since its last noted death (epoch ms), or null. */
   lastUpAt: number | null;
   /** The last start failure or death on this host, or null. */
   lastFailure: HostFailure | null;
