@@ -11,7 +11,7 @@ import { Watcher } from '../watch/watcher.js';
 import { logChecks } from './act-context.js';
 import type { WatchOptions } from './commands/watch.js';
 import { logConfigWarnings, openRuntime, type Runtime } from './runtime.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './options.js';
 
 /** The --interval value in ms; a bare number is seconds. */
 function parseInterval(text: string | undefined): number | undefined {
