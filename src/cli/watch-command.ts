@@ -8,9 +8,9 @@ import { createWatchReporting, type WatchReporting } from '../report/watch-repor
 import { parseListenAddress } from '../report/http-server.js';
 import { openStateLayout, resolveStateDir } from '../state/state-dir.js';
 import { Watcher } from '../watch/watcher.js';
-import { logChecks } from './act-context.js';
+import { logChecks } from '../runtime/cycle-deps.js';
 import type { WatchOptions } from './commands/watch.js';
-import { logConfigWarnings, openRuntime, type Runtime } from './runtime.js';
+import { logConfigWarnings, openRuntime, type Runtime } from '../runtime/runtime.js';
 import type { GlobalOptions } from './options.js';
 
 /** The --interval value in ms; a bare number is seconds. */
