@@ -21,7 +21,11 @@ export function summarizePass(name: string, finalPlan: Plan, outcomes: ActionOut
   }
   const moved = outcomes.find((o) => o.ok && o.action.type === 'switchover');
   if (moved && moved.action.type === 'switchover') {
-    return `${name}: moved from ${moved.action.fromHosts.join(', ')} to ${moved.action.host} (${moved.action.reason})`;
+    const { action } = moved;
+    const kept = action.fromHosts.filter((h) => !(moved.stoppedHosts ?? []).includes(h));
+    // An old instance that would not stop is said in the line, not only in the journal.
+    if (kept.length > 0) return `${name}: ${moved.reason} (${action.reason})`;
+    return `${name}: moved from ${action.fromHosts.join(', ')} to ${action.host} (${action.reason})`;
   }
   const stopped = outcomes.filter((o) => o.ok && o.action.type === 'stop');
   if (stopped.length > 0 && finalPlan.status === 'up') {
