@@ -11,7 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { executeAction } from '../../src/act/execute-action.js';
 import type { ActContext } from '../../src/act/context.js';
-import type { Action } from '../../src/decide/actions.js';
+import type { Action, ActionOutcome } from '../../src/decide/actions.js';
 import type { ProcessConfig } from '../../src/config/model.js';
 import { createExecutorPool } from '../../src/exec/create-pool.js';
 import { LocalExecutor } from '../../src/exec/local-executor.js';
@@ -86,6 +86,22 @@ async function startReal(host: string): Promise<number> {
   assert.equal(env.service('start', host), 0);
   assert.equal(await env.isUp(host), true);
   return (await env.pidOf(host))!;
+}
+
+/** Starts the real service on OLD, runs a stop action whose stop command is `stop`, cleans up. */
+async function stopOldWith(
+  stop: string,
+): Promise<{ outcome: ActionOutcome; alive: boolean; elapsedMs: number }> {
+  const pid = await startReal(OLD);
+  try {
+    const process = processWith({ [OLD]: { stop } });
+    const action: Action = { type: 'stop', host: OLD, reason: 'split brain' };
+    const begun = Date.now();
+    const outcome = await executeAction(await contextFor(process), process, action);
+    return { outcome, alive: isAlive(pid), elapsedMs: Date.now() - begun };
+  } finally {
+    env.service('stop', OLD);
+  }
 }
 
 describe('act: failure branches with real processes', () => {
@@ -181,34 +197,19 @@ describe('act: failure branches with real processes', () => {
   });
 
   test('a stop that never verifies down fails with the last test seen', async () => {
-    const pid = await startReal(OLD);
-    try {
-      const process = processWith({ [OLD]: { stop: 'true' } });
-      const action: Action = { type: 'stop', host: OLD, reason: 'split brain' };
-      const outcome = await executeAction(await contextFor(process), process, action);
-      assert.equal(outcome.ok, false);
-      assert.match(outcome.reason, /^still not down 2 s after stop \(last test: up\)$/);
-      assert.equal(outcome.observations.at(-1)?.kind, 'up');
-      assert.ok(isAlive(pid));
-    } finally {
-      env.service('stop', OLD);
-    }
+    const { outcome, alive } = await stopOldWith('true');
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.reason, /^still not down 2 s after stop \(last test: up\)$/);
+    assert.equal(outcome.observations.at(-1)?.kind, 'up');
+    assert.ok(alive, 'the instance still runs');
   });
 
   test('a stop command that hangs is killed at stop_timeout and reported', async () => {
-    const pid = await startReal(OLD);
-    try {
-      const process = processWith({ [OLD]: { stop: 'sleep 30' } });
-      const action: Action = { type: 'stop', host: OLD, reason: 'split brain' };
-      const begun = Date.now();
-      const outcome = await executeAction(await contextFor(process), process, action);
-      assert.equal(outcome.ok, false);
-      assert.match(outcome.reason, /^stop failed, timed out after \d+ ms$/);
-      assert.ok(Date.now() - begun < 15_000);
-      assert.ok(isAlive(pid));
-    } finally {
-      env.service('stop', OLD);
-    }
+    const { outcome, alive, elapsedMs } = await stopOldWith('sleep 30');
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.reason, /^stop failed, timed out after \d+ ms$/);
+    assert.ok(elapsedMs < 15_000);
+    assert.ok(alive, 'the instance still runs');
   });
 
   test('a start that exits 0 and never verifies gets its cleanup stop, which ends what it launched', async () => {
