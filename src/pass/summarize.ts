@@ -13,7 +13,8 @@ export function summarizePass(name: string, finalPlan: Plan, outcomes: ActionOut
     const skipped = action.skipped;
     const details = skipped && failures.length === 0 ? ` (${skipped})` : why;
     if (action.cause) {
-      const verb = action.host === action.fromHost ? 'restarted on' : 'started on';
+      const verb =
+        action.host === action.fromHost ? 'restarted on' : action.failover ? 'failed over to' : 'started on';
       return `${name}: ${action.cause}, ${verb} ${action.host}${details}`;
     }
     const verb = action.failover ? `failed over from ${action.fromHost} to` : 'started on';
