@@ -6,7 +6,7 @@ import { tryParseDuration, DURATION_FORM } from '../config/duration.js';
 import { UsageError } from '../errors.js';
 import { hashConfigText } from '../report/watcher-health.js';
 import { createWatchReporting, type WatchReporting } from '../report/watch-reporting.js';
-import { parseListenAddress } from '../report/http-server.js';
+import { checkListenPolicy, parseListenAddress, type StatusServer } from '../report/http-server.js';
 import { readTokenFile } from '../report/http-token.js';
 import { openStateLayout, resolveStateDir } from '../state/state-dir.js';
 import { Watcher } from '../watch/watcher.js';
@@ -68,6 +68,9 @@ export async function runWatchCommand(command: Command, options: WatchOptions): 
   const intervalMs = parseInterval(options.interval);
   const trustExtra = tokenFileTrust(options);
   const token = options.httpTokenFile !== undefined ? readTokenFile(options.httpTokenFile) : undefined;
+  const listen = options.http ? parseListenAddress(options.http) : null;
+  const allowNonLoopback = options.httpAllowRemote === true;
+  if (listen) checkListenPolicy(listen.host, { token, allowNonLoopback }); // before anything starts
   const runtime = await openRuntime(command, undefined, trustExtra);
   const { logger } = runtime;
   const hash = hashConfigText(await readConfigFile(runtime.config.file));
@@ -103,13 +106,19 @@ export async function runWatchCommand(command: Command, options: WatchOptions): 
     });
   }
   await watcher.start();
-  const server = options.http
-    ? await reporting!.serve({
-        ...parseListenAddress(options.http),
-        allowNonLoopback: options.httpAllowRemote === true,
+  let server: StatusServer | null = null;
+  try {
+    if (listen) {
+      server = await reporting!.serve({
+        ...listen,
+        allowNonLoopback,
         ...(token !== undefined ? { token } : {}),
-      })
-    : null;
+      });
+    }
+  } catch (error) {
+    await watcher.stop(); // e.g. the port is taken: do not keep running without the endpoint asked for
+    throw error;
+  }
   return new Promise<number>((resolve) => {
     let reloading = Promise.resolve();
     const onHup = (): void => {

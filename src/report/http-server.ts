@@ -61,17 +61,27 @@ export function parseListenAddress(text: string): { host: string; port: number }
   return { host: match[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port };
 }
 
+/**
+ * Refuses a non-loopback address that no token protects, unless explicitly
+ * allowed (a UsageError); `watch` calls it before it starts anything.
+ */
+export function checkListenPolicy(
+  host: string,
+  options: { token?: string | undefined; allowNonLoopback?: boolean | undefined },
+): void {
+  if (isLoopbackHost(host) || options.token !== undefined || options.allowNonLoopback) return;
+  throw new UsageError(
+    `refusing to serve status on ${host}: not a loopback address and no token protects it; ` +
+      `give one with --http-token-file FILE, bind 127.0.0.1 (and put a proxy in front), ` +
+      `or allow it without authentication explicitly (--http-allow-remote)`,
+  );
+}
+
 /** Starts the server; resolves once it listens. */
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const host = options.host ?? '127.0.0.1';
+  checkListenPolicy(host, options);
   if (!isLoopbackHost(host) && options.token === undefined) {
-    if (!options.allowNonLoopback) {
-      throw new UsageError(
-        `refusing to serve status on ${host}: not a loopback address and no token protects it; ` +
-          `give one with --http-token-file FILE, bind 127.0.0.1 (and put a proxy in front), ` +
-          `or allow it without authentication explicitly (--http-allow-remote)`,
-      );
-    }
     options.warn?.(
       `status endpoint bound to non-loopback address ${host} without a token: anyone who can reach it ` +
         `sees every process, host and command line`,
