@@ -3,43 +3,18 @@
  * second user, the real CLI. Each case asserts the message (path, mode, owner,
  * the fix), exit 2, and that the start command's marker file never appeared.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, lchownSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import {
-  createOtherUser,
-  createWorld,
-  runAs,
-  writeFile,
-  type OtherUser,
-  type World,
-} from './helpers/world.js';
+import { runAs, useTrustFixtures, writeFile, type World } from './helpers/world.js';
 
-let other: OtherUser;
-const worlds: World[] = [];
-
-before(() => {
-  other = createOtherUser();
-});
-
-after(() => {
-  for (const world of worlds) world.cleanup();
-  other.remove();
-});
-
-/** A new world, cleaned up at the end. */
-function world(options?: Parameters<typeof createWorld>[0]): World {
-  const w = createWorld(options);
-  worlds.push(w);
-  return w;
-}
-
-const ENFORCE = { HA_VALET_TRUST_CHECK: '' };
+const fixtures = useTrustFixtures();
+const world = fixtures.world;
 
 /** Runs a pass and asserts it was refused with `message` and ran nothing. */
 async function assertRefused(w: World, message: RegExp | null, args: string[] = []): Promise<string> {
-  const result = await runAs(['-c', w.config, ...args], { env: ENFORCE });
+  const result = await runAs(['-c', w.config, ...args]);
   assert.equal(result.code, 2, `expected exit 2, got ${result.code}: ${result.stderr}`);
   if (message) assert.match(result.stderr, message);
   assert.match(result.stderr, /refusing to run: .* nothing was run/);
@@ -49,7 +24,7 @@ async function assertRefused(w: World, message: RegExp | null, args: string[] = 
 
 test('control: a safe config runs (the marker appears), so the refusals below are the check', async () => {
   const w = world();
-  const result = await runAs(['-c', w.config], { env: ENFORCE });
+  const result = await runAs(['-c', w.config]);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(existsSync(w.started), true);
 });
@@ -69,11 +44,11 @@ test('a world-writable config is refused: mode, owner and chmod go-w', async () 
 
 test('a config owned by another user is refused with the chown that fixes it', async () => {
   const w = world();
-  chownSync(w.config, other.uid, other.gid);
+  chownSync(w.config, fixtures.other().uid, fixtures.other().gid);
   await assertRefused(
     w,
     new RegExp(
-      `config file ${w.config} is not safe: owned by uid ${other.uid} \\(${other.name}\\).*fix: chown root ${w.config}`,
+      `config file ${w.config} is not safe: owned by uid ${fixtures.other().uid} \\(${fixtures.other().name}\\).*fix: chown root ${w.config}`,
     ),
   );
 });
@@ -94,12 +69,14 @@ test('a symlink to the config owned by another user is refused (chown -h)', asyn
   const w = world();
   const link = path.join(w.dir, 'link.cfg');
   symlinkSync(w.config, link);
-  lchownSync(link, other.uid, other.gid);
-  const result = await runAs(['-c', link], { env: ENFORCE });
+  lchownSync(link, fixtures.other().uid, fixtures.other().gid);
+  const result = await runAs(['-c', link]);
   assert.equal(result.code, 2, result.stderr);
   assert.match(
     result.stderr,
-    new RegExp(`config file ${link} is not safe: owned by uid ${other.uid}.*fix: chown -h root ${link}`),
+    new RegExp(
+      `config file ${link} is not safe: owned by uid ${fixtures.other().uid}.*fix: chown -h root ${link}`,
+    ),
   );
   assert.equal(existsSync(w.started), false);
 });
@@ -115,7 +92,7 @@ test('a config in a sticky world-writable directory (like /tmp) is accepted', as
     `[DEFAULT]\nstate_dir = ${w.stateDir}\n[Svc]\nhost = 127.0.0.1\nstart = touch ${w.started}\nstop = true\ntest = test -e ${w.started} && exit 1; exit 0\n`,
     0o644,
   );
-  const result = await runAs(['-c', config], { env: ENFORCE });
+  const result = await runAs(['-c', config]);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(existsSync(w.started), true);
 });
@@ -185,8 +162,11 @@ test('a world-writable state directory is refused (and one owned by another user
     ),
   );
   chmodSync(w.stateDir, 0o750);
-  chownSync(w.stateDir, other.uid, other.gid);
-  await assertRefused(w, new RegExp(`state_dir ${w.stateDir} is not safe: owned by uid ${other.uid}`));
+  chownSync(w.stateDir, fixtures.other().uid, fixtures.other().gid);
+  await assertRefused(
+    w,
+    new RegExp(`state_dir ${w.stateDir} is not safe: owned by uid ${fixtures.other().uid}`),
+  );
 });
 
 test('watch, the operator commands, doctor and status refuse too; validate reports the same and exits 2', async () => {
@@ -202,11 +182,11 @@ test('watch, the operator commands, doctor and status refuse too; validate repor
   ]) {
     await assertRefused(w, problem, args);
   }
-  const validate = await runAs(['-c', w.config, 'validate'], { env: ENFORCE });
+  const validate = await runAs(['-c', w.config, 'validate']);
   assert.equal(validate.code, 2);
   assert.match(validate.stderr, problem);
   assert.match(validate.stderr, /is invalid \(1 error, 0 warnings\); nothing was run/);
-  const json = await runAs(['-c', w.config, 'validate', '--json'], { env: ENFORCE });
+  const json = await runAs(['-c', w.config, 'validate', '--json']);
   const doc = JSON.parse(json.stdout) as { valid: boolean; errors: Array<{ message: string }> };
   assert.equal(doc.valid, false);
   assert.match(doc.errors[0]?.message ?? '', problem);
@@ -221,24 +201,24 @@ test('opt-out: --trust-check warn / HA_VALET_TRUST_CHECK=warn runs and warns; of
   assert.match(warned.stderr, /WARN file trust check only warns \(HA_VALET_TRUST_CHECK=warn\)/);
   assert.match(warned.stderr, new RegExp(`WARN ${w.config}: config file ${w.config} is not safe`));
 
-  const off = await runAs(['-c', w.config, '--trust-check', 'off'], { env: ENFORCE });
+  const off = await runAs(['-c', w.config, '--trust-check', 'off']);
   assert.equal(off.code, 0, off.stderr);
   assert.match(off.stderr, /WARN file trust check is off \(--trust-check off\)/);
 
-  const validate = await runAs(['-c', w.config, '--trust-check', 'warn', 'validate'], { env: ENFORCE });
+  const validate = await runAs(['-c', w.config, '--trust-check', 'warn', 'validate']);
   assert.equal(validate.code, 0, validate.stderr);
   assert.match(validate.stderr, new RegExp(`${w.config}: warning: config file ${w.config} is not safe`));
 
-  const bad = await runAs(['-c', w.config, '--trust-check', 'maybe'], { env: ENFORCE });
+  const bad = await runAs(['-c', w.config, '--trust-check', 'maybe']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--trust-check maybe: expected enforce, warn, off/);
 });
 
 test('run as an ordinary user: files of that user or root are trusted, another user’s are not', async () => {
   const w = world();
-  chownSync(w.dir, other.uid, other.gid);
-  chownSync(w.config, other.uid, other.gid);
-  const asOther = { uid: other.uid, gid: other.gid, env: { ...ENFORCE, HOME: w.dir } };
+  chownSync(w.dir, fixtures.other().uid, fixtures.other().gid);
+  chownSync(w.config, fixtures.other().uid, fixtures.other().gid);
+  const asOther = { uid: fixtures.other().uid, gid: fixtures.other().gid, env: { HOME: w.dir } };
   const own = await runAs(['-c', w.config, 'validate'], asOther);
   assert.equal(own.code, 0, own.stderr);
   chownSync(w.config, 65534, 65534); // nobody
@@ -247,7 +227,7 @@ test('run as an ordinary user: files of that user or root are trusted, another u
   assert.match(
     foreign.stderr,
     new RegExp(
-      `owned by uid 65534 \\(nobody\\).*expected owned by uid ${other.uid} \\(${other.name}\\) or root.*fix: chown ${other.name} ${w.config}`,
+      `owned by uid 65534 \\(nobody\\).*expected owned by uid ${fixtures.other().uid} \\(${fixtures.other().name}\\) or root.*fix: chown ${fixtures.other().name} ${w.config}`,
     ),
   );
 });

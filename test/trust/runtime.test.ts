@@ -4,42 +4,17 @@
  * a watcher refuses a reload of a config others can write, and the status
  * endpoint answers 401 without its bearer token.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../helpers/demo-env.js';
 import { startWatcher } from '../watch/helpers/watcher-process.js';
 import { configStateDir } from '../../src/state/state-dir.js';
-import {
-  createOtherUser,
-  createWorld,
-  runAs,
-  writeFile,
-  type OtherUser,
-  type World,
-} from './helpers/world.js';
+import { runAs, useTrustFixtures, writeFile, type World } from './helpers/world.js';
 
-let other: OtherUser;
-const worlds: World[] = [];
-
-before(() => {
-  other = createOtherUser();
-});
-
-after(() => {
-  for (const world of worlds) world.cleanup();
-  other.remove();
-});
-
-/** A new world, cleaned up at the end. */
-function world(): World {
-  const w = createWorld();
-  worlds.push(w);
-  return w;
-}
-
-const ENFORCE = { HA_VALET_TRUST_CHECK: '' };
+const fixtures = useTrustFixtures();
+const world = fixtures.world;
 
 /** The journal entries of a world. */
 function journal(w: World): Array<{ event: string; process: string; ok?: boolean; reason?: string }> {
@@ -52,16 +27,16 @@ function journal(w: World): Array<{ event: string; process: string; ok?: boolean
 
 test('a request file owned by another user is refused and journaled; the same file of root is carried out', async () => {
   const w = world();
-  assert.equal((await runAs(['-c', w.config], { env: ENFORCE })).code, 0);
+  assert.equal((await runAs(['-c', w.config])).code, 0);
   assert.equal(existsSync(w.started), true);
   const requestFile = path.join(configStateDir(w.stateDir, w.config), 'Svc.request.json');
   const request = JSON.stringify({ type: 'stop', host: null, by: 'intruder@elsewhere', at: Date.now() });
   writeFile(requestFile, request, 0o640);
-  chownSync(requestFile, other.uid, other.gid);
+  chownSync(requestFile, fixtures.other().uid, fixtures.other().gid);
 
-  const refused = await runAs(['-c', w.config], { env: ENFORCE });
+  const refused = await runAs(['-c', w.config]);
   assert.equal(refused.code, 0, refused.stderr);
-  const reason = `request file ${requestFile} is owned by uid ${other.uid} (${other.name}), not by root or the user ha-valet runs as: refused, not carried out`;
+  const reason = `request file ${requestFile} is owned by uid ${fixtures.other().uid} (${fixtures.other().name}), not by root or the user ha-valet runs as: refused, not carried out`;
   assert.ok(refused.stderr.includes(`Svc: ${reason}`), refused.stderr);
   assert.equal(existsSync(w.stopped), false, 'the refused stop request was carried out');
   assert.equal(existsSync(requestFile), false, 'the refused request file is left behind');
@@ -72,14 +47,14 @@ test('a request file owned by another user is refused and journaled; the same fi
   );
 
   writeFile(requestFile, request, 0o640); // root's own request: carried out
-  await runAs(['-c', w.config], { env: ENFORCE });
+  await runAs(['-c', w.config]);
   assert.equal(existsSync(w.stopped), true, 'a request of root was not carried out');
 });
 
 test('under umask 000 everything ha-valet creates in the state dir stays closed to group write and to others', async () => {
   const w = world();
   for (const args of [[], ['stop', '-p', 'Svc'], ['start', '-p', 'Svc'], ['status', '--full']]) {
-    const result = await runAs(['-c', w.config, ...args], { env: ENFORCE, umask: '000' });
+    const result = await runAs(['-c', w.config, ...args], { umask: '000' });
     assert.ok(result.code === 0 || result.code === 1, `${args.join(' ')}: ${result.stderr}`);
   }
   const seen: string[] = [];
@@ -133,13 +108,13 @@ test('watch --http with --http-token-file: 401 without the bearer token, 200 wit
   writeFile(tokenFile, 'sesame-0123456789\n', 0o644);
   const port = await freePort();
   const args = ['-c', w.config, 'watch', '--http', `127.0.0.1:${port}`, '--http-token-file', tokenFile];
-  const unsafe = await runAs(args, { env: ENFORCE });
+  const unsafe = await runAs(args);
   assert.equal(unsafe.code, 2);
   assert.match(
     unsafe.stderr,
     new RegExp(`--http-token-file ${tokenFile} is not safe: others can read it.*fix: chmod o-r ${tokenFile}`),
   );
-  const alone = await runAs(['-c', w.config, 'watch', '--http-token-file', tokenFile], { env: ENFORCE });
+  const alone = await runAs(['-c', w.config, 'watch', '--http-token-file', tokenFile]);
   assert.equal(alone.code, 2);
   assert.match(alone.stderr, /--http-token-file needs --http ADDR/);
 

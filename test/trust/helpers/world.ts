@@ -3,12 +3,12 @@
  * the end), and a small world per test — a config in its own directory whose
  * start command leaves a marker file, so "nothing ran" is something to assert.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { after, before } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cliMain } from '../../helpers/paths.js';
-import type { CliResult } from '../../helpers/run-cli.js';
+import { runCliProcess, type CliOptions, type CliResult } from '../../helpers/run-cli.js';
 
 export interface OtherUser {
   name: string;
@@ -92,29 +92,34 @@ export function writeFile(file: string, text: string, mode: number): void {
   chmodSync(file, mode);
 }
 
-/** Runs the CLI as a real child, optionally as another user or under a shell umask. */
-export function runAs(
-  args: string[],
-  options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv; umask?: string; timeoutMs?: number } = {},
-): Promise<CliResult> {
-  const command = options.umask
-    ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$@"`, 'sh', process.execPath, cliMain, ...args]]
-    : [process.execPath, [cliMain, ...args]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0] as string, command[1] as string[], {
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid } : {}),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+/** Runs the CLI with the trust check at its default (enforce), whatever this shell sets. */
+export function runAs(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runCliProcess(args, { ...options, env: { HA_VALET_TRUST_CHECK: '', ...options.env } });
+}
+
+/**
+ * Registers before/after hooks for a test file: the second user is created
+ * before its tests and removed after them, with every world made by `world()`.
+ */
+export function useTrustFixtures(): {
+  other(): OtherUser;
+  world(options?: Parameters<typeof createWorld>[0]): World;
+} {
+  let other: OtherUser | null = null;
+  const worlds: World[] = [];
+  before(() => {
+    other = createOtherUser();
   });
+  after(() => {
+    for (const w of worlds) w.cleanup();
+    other?.remove();
+  });
+  return {
+    other: () => other!,
+    world: (options) => {
+      const w = createWorld(options);
+      worlds.push(w);
+      return w;
+    },
+  };
 }
