@@ -10,11 +10,10 @@ import { checkListenPolicy, parseListenAddress, type StatusServer } from '../rep
 import { readTokenFile } from '../report/http-token.js';
 import { openStateLayout, resolveStateDir } from '../state/state-dir.js';
 import { Watcher } from '../watch/watcher.js';
-import { logChecks } from './act-context.js';
-import type { WatchOptions } from './commands/watch.js';
-import { checkTrust, logConfigWarnings, openRuntime, type Runtime } from './runtime.js';
+import { logChecks } from '../runtime/cycle-deps.js';
+import { checkTrust, logConfigWarnings, openRuntime, type Runtime } from '../runtime/runtime.js';
 import type { TrustedPath } from '../trust/trusted-paths.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './options.js';
 
 /** The --interval value in ms; a bare number is seconds. */
 function parseInterval(text: string | undefined): number | undefined {
@@ -61,6 +60,16 @@ async function reloadRuntime(
     },
     hash,
   };
+}
+
+/** The options of `ha-valet watch` (registered in commands/watch.ts). */
+export interface WatchOptions {
+  process?: string[];
+  interval?: string;
+  http?: string;
+  httpAllowRemote?: boolean;
+  httpTokenFile?: string;
+  metricsFile?: string;
 }
 
 /** Runs until a stop signal; resolves with the exit code. */

@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { resolveStateDir, openStateLayout, type StateLayout } from '../state/state-dir.js';
 import { enforceTrust, resolveTrustSetting } from '../trust/check-trust.js';
 import type { TrustedPath } from '../trust/trusted-paths.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 
 export interface Runtime {
   options: GlobalOptions;
