@@ -15,6 +15,8 @@ import { putRequest, takeRequest } from '../state/request-queue.js';
 import { acquirePassLock, readPassLockHolder, type PassLock } from '../state/pass-lock.js';
 import type { StateLayout } from '../state/state-dir.js';
 import { FileStateStore } from '../state/state-store.js';
+import { runningUid } from '../trust/check-trust.js';
+import { refuseRequestFile } from '../trust/request-file.js';
 import {
   CoordinationError,
   type CoordinationHealth,
@@ -157,14 +159,16 @@ export class LocalCoordinator implements Coordinator {
   /** Claims the request file of `process`, once; a refused one (foreign owner) is journaled and warned about. */
   async claimRequest(process: string): Promise<OperatorRequest | null> {
     const taken = await takeRequest(this.layout.dir, process);
-    if (!taken || taken.ok) return taken?.request ?? null;
-    this.warn?.(`${process}: ${taken.reason}`);
+    if (!taken) return null;
+    const refusal = refuseRequestFile(taken, runningUid());
+    if (!refusal) return taken.request;
+    this.warn?.(`${process}: ${refusal}`);
     await this.journal.append({
       at: Date.now(),
       process,
       event: 'request-refused',
       ok: false,
-      reason: taken.reason,
+      reason: refusal,
     });
     return null;
   }

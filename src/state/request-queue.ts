@@ -4,13 +4,11 @@
  * own pass when no watcher runs) claims it at the start of that process's pass.
  * Claiming renames the file first, so a request is carried out once.
  */
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { OperatorRequest } from './model.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { stateFileName } from './state-dir.js';
-import { idNames } from '../trust/read-facts.js';
-import { describeUser, isTrustedOwner } from '../trust/rules.js';
 
 /** The request file of `process` in the config's state dir. */
 function requestPath(dir: string, process: string): string {
@@ -22,13 +20,18 @@ export async function putRequest(dir: string, process: string, request: Operator
   await writeFileAtomic(requestPath(dir, process), `${JSON.stringify(request)}\n`);
 }
 
-/** A claimed request, or why it was refused (the file was not written by root or the user ha-valet runs as). */
-export type TakenRequest = { ok: true; request: OperatorRequest } | { ok: false; reason: string };
+/** A claimed request file: who owned it, what it was, and the request when it was a regular file that parsed. */
+export interface TakenRequest {
+  file: string;
+  uid: number;
+  kind: 'file' | 'symlink' | 'other';
+  request: OperatorRequest | null;
+}
 
 /**
- * Claims the waiting request of `process`, or null; a malformed file is dropped.
- * Only a regular file owned by root or the running user counts: the state dir
- * should let nobody else in (the trust check), and this refuses what got in anyway.
+ * Claims the waiting request file of `process`, or null when there is none.
+ * Read through O_NOFOLLOW: a symlink is reported as one, never followed. The
+ * caller decides whether its owner may ask (coord/local-coordinator.ts).
  */
 export async function takeRequest(dir: string, process: string): Promise<TakenRequest | null> {
   const file = requestPath(dir, process);
@@ -41,27 +44,27 @@ export async function takeRequest(dir: string, process: string): Promise<TakenRe
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(claimed, constants.O_RDONLY | constants.O_NOFOLLOW);
-    const refusal = refuseForeign(file, await handle.stat());
-    if (refusal) return { ok: false, reason: refusal };
-    const parsed = JSON.parse(await handle.readFile('utf8')) as OperatorRequest;
-    return typeof parsed?.type === 'string' ? { ok: true, request: parsed } : null;
+    const stats = await handle.stat();
+    if (!stats.isFile()) return { file, uid: stats.uid, kind: 'other', request: null };
+    return { file, uid: stats.uid, kind: 'file', request: parseRequest(await handle.readFile('utf8')) };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
-      return { ok: false, reason: `request file ${file} is a symlink: refused` };
-    }
-    return null;
+    if ((error as NodeJS.ErrnoException).code !== 'ELOOP') return null;
+    const link = await fs.lstat(claimed).catch(() => null);
+    return link ? { file, uid: link.uid, kind: 'symlink', request: null } : null;
   } finally {
     await handle?.close().catch(() => undefined);
     await fs.rm(claimed, { force: true });
   }
 }
 
-/** Why a request file with these stats is refused, or null when it may be carried out. */
-function refuseForeign(file: string, stats: Stats): string | null {
-  if (!stats.isFile()) return `request file ${file} is not a regular file: refused`;
-  const uid = globalThis.process.geteuid?.();
-  if (uid === undefined || isTrustedOwner(stats.uid, uid)) return null;
-  return `request file ${file} is owned by ${describeUser(stats.uid, idNames())}, not by root or the user ha-valet runs as: refused, not carried out`;
+/** The request in a file's text; null when malformed (the file is dropped). */
+function parseRequest(text: string): OperatorRequest | null {
+  try {
+    const parsed = JSON.parse(text) as OperatorRequest;
+    return typeof parsed?.type === 'string' ? parsed : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether a request for `process` is waiting (for status). */

@@ -14,6 +14,7 @@ import {
 import type { TrustedPath } from '../../src/trust/trusted-paths.js';
 import { resolveTrustSetting } from '../../src/trust/check-trust.js';
 import { UsageError } from '../../src/errors.js';
+import { refuseRequestFile } from '../../src/trust/request-file.js';
 
 const names: IdNames = {
   user: (uid) => ({ 0: 'root', 1000: 'alice', 1001: 'bob' })[uid] ?? null,
@@ -179,4 +180,16 @@ test('resolveTrustSetting: --trust-check, else HA_VALET_TRUST_CHECK, else enforc
     source: '--trust-check off',
   });
   assert.throws(() => resolveTrustSetting('no', {}), UsageError);
+});
+
+test('refuseRequestFile: only a regular file of root or the running user is carried out', () => {
+  const file = '/var/lib/ha-valet/x/Svc.request.json';
+  assert.equal(refuseRequestFile({ file, uid: 0, kind: 'file' }, 1000), null);
+  assert.equal(refuseRequestFile({ file, uid: 1000, kind: 'file' }, 1000), null);
+  assert.match(
+    refuseRequestFile({ file, uid: 1001, kind: 'file' }, 0) ?? '',
+    /is owned by uid 1001.*: refused/,
+  );
+  assert.match(refuseRequestFile({ file, uid: 0, kind: 'symlink' }, 0) ?? '', /is a symlink: refused/);
+  assert.match(refuseRequestFile({ file, uid: 0, kind: 'other' }, 0) ?? '', /not a regular file: refused/);
 });
