@@ -1,6 +1,6 @@
 /**
  * Property-based tests of decide/ (fast-check): random configs, probes, stored states and attempt
- * histories, checked against the invariants every plan must keep (issue 11). About 120,000
+ * histories, checked against the invariants every plan must keep (issue 11). About 130,000
  * generated cases in all.
  *
  * A failure prints the counterexample, its seed and path. Replay exactly that case with
@@ -37,8 +37,10 @@ function check<T>(arb: fc.Arbitrary<T>, predicate: (value: T) => void, numRuns: 
     return;
   }
   const replay = `HV_FC_SEED=${details.seed} HV_FC_PATH=${details.counterexamplePath ?? ''}`;
+  const error =
+    details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   assert.fail(
-    `${fc.defaultReportMessage(details) ?? 'property failed'}\nreplay: ${replay} node --test ${process.argv[1]}`,
+    `${fc.defaultReportMessage(details) ?? 'property failed'}\nerror: ${error}\nreplay: ${replay} node --test ${process.argv[1]}`,
   );
 }
 
@@ -182,6 +184,27 @@ describe('decide: properties', () => {
         assert.deepEqual(acts(last), [], `still acting after success: ${last.summary}`);
       },
       25_000,
+    );
+  });
+
+  test('idempotence with operator requests: a move or start carried out is not undone or repeated', () => {
+    const world = fc
+      .tuple(worldArb({ requests: false, rankPriority: true }), fc.constantFrom('move', 'start'), fc.nat(4))
+      .map(([w, type, index]): World => {
+        const host = w.process.candidates[index % w.process.candidates.length]!.host;
+        const request = { type, host, by: 'ops@test', at: NOW } as const;
+        const process = { ...w.process, failbackDelayMs: Math.max(1000, w.process.failbackDelayMs) };
+        return { ...w, process, state: { ...w.state, request } };
+      });
+    check(
+      world,
+      (w) => {
+        const plan = decideWorld(w);
+        if (acts(plan).length === 0) return;
+        const next = decideWorld(applySuccess(w, plan));
+        assert.deepEqual(acts(next), [], `after "${plan.summary}": ${next.summary}`);
+      },
+      10_000,
     );
   });
 
