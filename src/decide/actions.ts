@@ -45,7 +45,17 @@ export interface HookAction {
   reason: string;
 }
 
-export type Action = StartAction | StopAction | SwitchoverAction | HookAction;
+/**
+ * Fence `host` (its section's `fence` command, run on this watcher's machine) before
+ * failing over from it, because its instance is not confirmed down (issue 12).
+ */
+export interface FenceAction {
+  type: 'fence';
+  host: string;
+  reason: string;
+}
+
+export type Action = StartAction | StopAction | SwitchoverAction | HookAction | FenceAction;
 
 /** What one pass decided for one process. */
 export interface Plan {
@@ -89,6 +99,8 @@ export interface ActionOutcome {
 export interface PassAttempts {
   startFailed: Record<string, string>;
   stopFailed: Record<string, string>;
+  /** Fences that failed this pass, per fenced host (not retried within the pass). */
+  fenceFailed?: Record<string, string>;
   /** Set when a before_failover step aborted the failover: no other host is tried this pass. */
   failoverAborted?: string;
   /** Hooks that already ran this pass, plus 'splitBrainHealed', so none fires twice. */

@@ -4,15 +4,31 @@
  *
  * Guard clauses in a fixed order (Patroni's cycle): operator request →
  * maintenance → given-up → latched → split brain → one up (failback) → none up.
+ * With several watchers, instances are counted on the merged view (quorum.ts)
+ * and a failover from a host not confirmed down is fenced first (fence.ts).
  */
 import { hostRecord, type ProcessState, type ProcessStatus } from '../state/model.js';
 import type { Action, Plan } from './actions.js';
 import { makePlan, type DecideInput } from './make-plan.js';
 import { formatReasons, observationsByCandidate, rankUpInstances, startBlocker } from './candidates.js';
 import { applyOperatorRequest } from './operator.js';
+import { fenceBeforeStart } from './fence.js';
+import { withQuorumNotes } from './quorum-notes.js';
+import {
+  assessQuorum,
+  describeHeldUp,
+  describeStartHold,
+  orderSplitBrain,
+  type QuorumAssessment,
+} from './quorum.js';
 
 /** Decides what to do for one process. */
 export function decide(input: DecideInput): Plan {
+  return withQuorumNotes(input, decideRules(input));
+}
+
+/** The guard clauses, in order. */
+function decideRules(input: DecideInput): Plan {
   const request = applyOperatorRequest(input);
   if (request.plan) return request.plan;
   const state = request.state;
@@ -41,27 +57,41 @@ export function decide(input: DecideInput): Plan {
   return decideRunning(input, state);
 }
 
-/** Split brain, one up, or none up. */
+/** Split brain, one up, or none up: on the merged view of every live watcher. */
 function decideRunning(input: DecideInput, state: ProcessState): Plan {
-  const up = rankUpInstances(input.process, input.observations);
-  if (up.length > 1) return decideSplitBrain(input, state, up);
-  if (up.length === 1) return decideOneUp(input, state, up[0]!.candidate.host, up[0]!.priority);
-  return decideNoneUp(input, state);
+  const quorum = assessQuorum(input);
+  const up = rankUpInstances(input.process, quorum.observations);
+  if (up.length > 1) return decideSplitBrain(input, state, up, quorum);
+  if (up.length === 1) {
+    const plan = decideOneUp(input, state, up[0]!.candidate.host, up[0]!.priority);
+    // Up for the quorum but not for this watcher: it can neither stop it nor fail back from it.
+    const held = describeHeldUp(quorum, up[0]!.candidate.host);
+    if (!held) return plan;
+    const actions = plan.actions.filter((a) => a.type !== 'switchover');
+    return { ...plan, actions, summary: `${input.process.name}: ${held}` };
+  }
+  return decideNoneUp(input, state, quorum);
 }
 
 /** More than one instance up: keep the best, stop the others. */
 function decideSplitBrain(
   input: DecideInput,
   state: ProcessState,
-  up: ReturnType<typeof rankUpInstances>,
+  ranked: ReturnType<typeof rankUpInstances>,
+  quorum: QuorumAssessment,
 ): Plan {
+  const { ordered: up, hold, unreachable } = orderSplitBrain(quorum, ranked);
   const keeper = up[0]!;
   const extras = up.slice(1).map((u) => u.candidate.host);
-  const stoppable = extras.filter((host) => input.attempts.stopFailed[host] === undefined);
+  const stoppable = extras.filter(
+    (host) => input.attempts.stopFailed[host] === undefined && !unreachable.includes(host),
+  );
   const next = { ...state, activeHost: keeper.candidate.host };
   const summary = `split brain: up on ${up.map((u) => `${u.candidate.host} (priority ${u.priority})`).join(', ')}`;
+  if (hold) return makePlan(input, next, 'split-brain', [], `${summary}; ${hold}`);
   if (stoppable.length === 0) {
-    const failures = formatReasons(extras.map((h) => [h, input.attempts.stopFailed[h] ?? '']));
+    const why = (h: string) => input.attempts.stopFailed[h] ?? 'not up from this watcher, cannot stop it';
+    const failures = formatReasons(extras.map((h) => [h, why(h)]));
     return makePlan(input, next, 'split-brain', [], `${summary}; could not stop the extras (${failures})`);
   }
   const actions: Action[] = stoppable.map((host) => ({
@@ -132,7 +162,7 @@ function chooseFailback(input: DecideInput, state: ProcessState, activeHost: str
 }
 
 /** Nothing up: wait (check_count, priority wait, flap damping) or start on the best candidate. */
-function decideNoneUp(input: DecideInput, state: ProcessState): Plan {
+function decideNoneUp(input: DecideInput, state: ProcessState, quorum: QuorumAssessment): Plan {
   const { process, now } = input;
   if (input.attempts.failoverAborted !== undefined) {
     return makePlan(input, state, 'failed', [], `down; ${input.attempts.failoverAborted}`);
@@ -163,6 +193,8 @@ function decideNoneUp(input: DecideInput, state: ProcessState): Plan {
       );
     }
   }
+  const held = describeStartHold(quorum, process);
+  if (held) return makePlan(input, state, 'waiting', [], held);
   const blocked: Array<[string, string]> = [];
   for (const { candidate, observation } of observationsByCandidate(process, input.observations)) {
     const blocker = startBlocker(process, candidate, observation, state, input.attempts, now);
@@ -170,7 +202,7 @@ function decideNoneUp(input: DecideInput, state: ProcessState): Plan {
       blocked.push([candidate.host, blocker]);
       continue;
     }
-    return planStart(input, state, candidate.host, blocked);
+    return planStart(input, state, candidate.host, blocked, quorum);
   }
   const failedThisPass = Object.keys(input.attempts.startFailed).length > 0;
   const onlyBackingOff = blocked.length > 0 && blocked.every(([, why]) => why.startsWith('backing off'));
@@ -185,6 +217,7 @@ function planStart(
   state: ProcessState,
   host: string,
   skipped: Array<[string, string]>,
+  quorum: QuorumAssessment,
 ): Plan {
   const { process, now } = input;
   const recent = state.startTimes.filter((t) => t > now - process.restartWindowMs);
@@ -199,8 +232,11 @@ function planStart(
       `gave up: ${recent.length} starts within ${window} s (max_restarts ${process.maxRestarts})`,
     );
   }
+  const fence = fenceBeforeStart(input, state, quorum, host);
+  if (fence.kind === 'unsafe') return makePlan(input, state, 'unsafe', [], fence.reason);
   const from = state.activeHost;
   const failover = from !== null && from !== host;
+  if (fence.kind === 'clear' && fence.note) skipped = [...skipped, [from ?? host, fence.note]];
   const skippedText = skipped.length > 0 ? formatReasons(skipped) : undefined;
   const why = skippedText ? ` (${skippedText})` : '';
   const reason = from === null ? `not running${why}` : `down on ${from}${why}`;
@@ -212,6 +248,15 @@ function planStart(
     reason,
     ...(skippedText ? { skipped: skippedText } : {}),
   };
+  if (fence.kind === 'fence') {
+    return makePlan(
+      input,
+      state,
+      'down',
+      [fence.action, action],
+      `down, fencing ${from} then starting on ${host}${why}`,
+    );
+  }
   return makePlan(input, state, 'down', [action], `down, starting on ${host}${why}`);
 }
 export type { DecideInput } from './make-plan.js';

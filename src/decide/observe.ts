@@ -17,6 +17,8 @@ function foldHost(previous: HostRecord, observation: Observation, now: number): 
     badChecks: up ? 0 : previous.badChecks + 1,
     upSince: up ? (previous.upSince ?? now) : null,
     reachableSince: reachable ? (previous.reachableSince ?? now) : null,
+    // A fenced host that answers again is no longer known to be fenced.
+    ...(reachable && previous.fencedAt != null ? { fencedAt: null } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { recordAttempt, recordOutcome } from '../decide/record.js';
 import { executeAction } from '../act/execute-action.js';
 import type { ActContext } from '../act/context.js';
 import type { Observation } from '../probe/observation.js';
+import type { MergedView } from '../quorum/merged-view.js';
 import type { JournalEntry, ProcessState, ProcessStatus } from '../state/model.js';
 import { outcomeEntries, transitionEntry } from './journal-entries.js';
 import { summarizePass } from './summarize.js';
@@ -56,6 +57,8 @@ export async function runProcessPass(
   observed: Observation[],
   stored: ProcessState,
   deps: PassDeps,
+  /** What the other live watchers see (coordination = etcd). */
+  view?: MergedView,
 ): Promise<ProcessPassResult> {
   let state = foldObservations(process, stored, observed, deps.now());
   let observations = observed;
@@ -66,7 +69,7 @@ export async function runProcessPass(
   let entered: Plan | null = null;
   const maxRounds = process.candidates.length * 2 + 4;
   for (let round = 0; round < maxRounds; round++) {
-    plan = decide({ process, observations, state, attempts, now: deps.now() });
+    plan = decide({ process, observations, state, attempts, now: deps.now(), ...(view ? { view } : {}) });
     if (entered === null || entered.status !== plan.status) entered = plan;
     state = plan.state;
     const mayBegin = deps.mayStartAction ?? deps.mayAct;
@@ -126,7 +129,11 @@ export async function runProcessPass(
 function summarizeDryRun(plan: Plan): string {
   if (plan.actions.length === 0) return plan.summary;
   const steps = plan.actions.map((a) =>
-    a.type === 'hook' ? `run ${a.hook} hooks` : `${a.type} on ${a.host}`,
+    a.type === 'hook'
+      ? `run ${a.hook} hooks`
+      : a.type === 'fence'
+        ? `fence ${a.host}`
+        : `${a.type} on ${a.host}`,
   );
   return `${plan.summary} [dry run: would ${steps.join(', then ')}]`;
 }

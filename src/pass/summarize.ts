@@ -12,7 +12,11 @@ export function summarizePass(name: string, finalPlan: Plan, outcomes: ActionOut
     const verb = started.action.failover ? `failed over from ${started.action.fromHost} to` : 'started on';
     const skipped = started.action.skipped;
     const details = skipped && failures.length === 0 ? ` (${skipped})` : why;
-    return `${name}: was down, ${verb} ${started.action.host}${details}`;
+    const fenced = outcomes
+      .filter((o) => o.ok && o.action.type === 'fence')
+      .map((o) => (o.action.type === 'fence' ? `; fenced ${o.action.host} first` : ''))
+      .join('');
+    return `${name}: was down, ${verb} ${started.action.host}${details}${fenced}`;
   }
   const moved = outcomes.find((o) => o.ok && o.action.type === 'switchover');
   if (moved && moved.action.type === 'switchover') {

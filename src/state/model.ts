@@ -18,6 +18,20 @@ export interface HostRecord {
   upSince: number | null;
   /** Since when this host has answered its test (up or down) without a break, or null. */
   reachableSince: number | null;
+  /** When a fence of this host succeeded; cleared once the host answers again (issue 12). */
+  fencedAt?: number | null;
+}
+
+/** The last fence of a host, for status and the journal (issue 12). */
+export interface FenceRecord {
+  host: string;
+  ok: boolean;
+  command: string;
+  exitCode: number | null;
+  durationMs: number;
+  /** Why it ran, and how it ended. */
+  reason: string;
+  at: number;
 }
 
 /** The last action carried out, for status. */
@@ -59,6 +73,7 @@ export const PROCESS_STATUSES = [
   'maintenance',
   'latched',
   'split-brain',
+  'unsafe',
 ] as const;
 export type ProcessStatus = (typeof PROCESS_STATUSES)[number];
 
@@ -86,6 +101,17 @@ export interface ProcessState {
   request: OperatorRequest | null;
   /** Counters for metrics. */
   counters: { starts: number; failovers: number; failedStarts: number; stops: number };
+  /**
+   * What the watchers disagree on, as the last pass saw it (the leader's view against the
+   * quorum's), e.g. '127.0.0.2 unreachable from this watcher, up for 2 of 3 watchers'; else null.
+   */
+  disagreement?: string | null;
+  /** Why a failover is not safely possible now (status `unsafe`), else null. */
+  unsafe?: string | null;
+  /** The last fence run, if any. */
+  lastFence?: FenceRecord | null;
+  /** Fences run per host, for metrics. */
+  fences?: Record<string, { ok: number; failed: number }>;
 }
 
 /** A fresh record for a process never seen before (or whose file was corrupt). */

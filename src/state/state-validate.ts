@@ -49,6 +49,14 @@ const FIELD_CHECKS: ReadonlyArray<[string, (v: unknown) => boolean, string]> = [
     `null or {type: ${OPERATOR_REQUESTS.join('|')}, host, by, at}`,
   ],
   ['counters', isCounters, 'an object of four numbers'],
+  ['disagreement', isOptionalText, 'a string or null'],
+  ['unsafe', isOptionalText, 'a string or null'],
+  [
+    'lastFence',
+    (v) => v === undefined || v === null || isFenceRecord(v),
+    'null or {host, ok, command, at, …}',
+  ],
+  ['fences', (v) => v === undefined || isFenceCounts(v), 'an object of {ok, failed} counts per host'],
 ];
 
 /** The first thing wrong with `value` as a ProcessState, or null. */
@@ -76,6 +84,8 @@ function findHostProblem(record: unknown): string | null {
     return 'retryAfter/upSince are not numbers or null';
   if (record.reachableSince !== undefined && !isNumberOrNull(record.reachableSince))
     return 'reachableSince is not a number or null';
+  if (record.fencedAt !== undefined && !isNumberOrNull(record.fencedAt))
+    return 'fencedAt is not a number or null';
   return null;
 }
 
@@ -112,6 +122,30 @@ function isRequest(v: unknown): boolean {
     typeof v.by === 'string' &&
     isNumber(v.at)
   );
+}
+
+/** True for a plausible FenceRecord. */
+function isFenceRecord(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    typeof v.host === 'string' &&
+    isBoolean(v.ok) &&
+    typeof v.command === 'string' &&
+    isNumberOrNull(v.exitCode) &&
+    isNumber(v.durationMs) &&
+    typeof v.reason === 'string' &&
+    isNumber(v.at)
+  );
+}
+
+/** True for `{host: {ok, failed}}`. */
+function isFenceCounts(v: unknown): boolean {
+  return isObject(v) && Object.values(v).every((c) => isObject(c) && isNumber(c.ok) && isNumber(c.failed));
+}
+
+/** Absent, null or a string. */
+function isOptionalText(v: unknown): boolean {
+  return v === undefined || isStringOrNull(v);
 }
 
 /** True for the counters object. */
