@@ -25,11 +25,18 @@ export function fenceBeforeStart(
 ): FenceStep {
   const from = state.activeHost;
   if (from === null || from === toHost || isConfirmedDown(quorum, from)) return { kind: 'clear' };
-  if ((hostRecord(state, from).fencedAt ?? null) !== null) return { kind: 'clear' };
+  const record = hostRecord(state, from);
+  if ((record.fencedAt ?? null) !== null) return { kind: 'clear' };
   const required = input.process.fencing?.required ?? false;
   const command = input.process.candidates.find((c) => c.host === from)?.commands.fence;
   const unconfirmed = `${from} is not confirmed down (${describeUnconfirmed(quorum, from)})`;
-  const failed = input.attempts.fenceFailed?.[from];
+  const retryAt = record.fenceRetryAt ?? null;
+  const last = state.lastFence?.host === from && !state.lastFence.ok ? state.lastFence : null;
+  const waiting =
+    retryAt !== null && retryAt > input.now && last
+      ? `${last.reason.replace(/^.* → /, '')}; next fence in ${Math.ceil((retryAt - input.now) / 1000)} s`
+      : undefined;
+  const failed = input.attempts.fenceFailed?.[from] ?? waiting;
   if (failed !== undefined) {
     if (required)
       return {

@@ -8,8 +8,11 @@
  * - agreed up:       at least `quorum` see it up;
  * - agreed not up:   at least `quorum` see it not up (and it is not agreed up);
  * - confirmed down:  at least `quorum` see it answer `down` (no fence needed).
- * A peer's observation older than this watcher's last action on that host does
- * not count: for that host this watcher's own fresh view decides alone.
+ * A peer's observation older than this watcher's last action on that host (start,
+ * stop, fence) does not count: it describes the world before the action. Only a
+ * host this watcher verified `down` after acting on it counts as agreed down on
+ * its own view (it stopped it, or cleaned up a failed start, and tested it), and
+ * so does a host it fenced (until the host answers again).
  * Without a view (coordination = local) this watcher is the quorum.
  */
 import type { ProcessConfig } from '../config/model.js';
@@ -26,8 +29,8 @@ export interface HostVotes {
   notUp: number;
   /** The best `up` observation seen by anyone (this watcher's first), for its priority. */
   bestUp: Observation | null;
-  /** This watcher acted on the host after the peers looked: its own view decides alone. */
-  ownOnly: boolean;
+  /** Fenced by this watcher, or acted on after the peers looked and then seen answering `down`. */
+  verifiedDown: boolean;
 }
 
 export interface QuorumAssessment {
@@ -47,11 +50,12 @@ export interface QuorumAssessment {
 /** Counts the votes of every candidate host. */
 export function assessQuorum(input: DecideInput): QuorumAssessment {
   const { live, quorum } = quorumOf(input.view);
-  const last = input.state.lastAction;
   const votes = new Map<string, HostVotes>();
   for (const { host } of input.process.candidates) {
     const own = input.observations.find((o) => o.host === host);
-    const actedAt = last?.host === host ? last.at : null;
+    const record = input.state.hosts[host];
+    const actedAt = record?.actedAt ?? null;
+    const fenced = (record?.fencedAt ?? null) !== null;
     const seen = (input.view?.peers ?? []).flatMap((p) => p.observations.filter((o) => o.host === host));
     const counted = seen.filter((o) => actedAt === null || o.at >= actedAt);
     const all = own ? [own, ...counted] : counted;
@@ -62,7 +66,7 @@ export function assessQuorum(input: DecideInput): QuorumAssessment {
       down: all.filter((o) => o.kind === 'down').length,
       notUp: all.filter((o) => o.kind !== 'up').length,
       bestUp: bestUp(all),
-      ownOnly: counted.length < seen.length,
+      verifiedDown: fenced || (counted.length < seen.length && own?.kind === 'down'),
     });
   }
   const assessment: QuorumAssessment = {
@@ -96,23 +100,20 @@ function effectiveObservation(a: QuorumAssessment, own: Observation): Observatio
 /** A quorum sees the host up. */
 export function isAgreedUp(a: QuorumAssessment, host: string): boolean {
   const v = a.votes.get(host);
-  if (!v) return false;
-  return v.ownOnly ? v.own?.kind === 'up' : v.up >= a.quorum;
+  return v !== undefined && v.up >= a.quorum;
 }
 
 /** A quorum sees the host not up (and no quorum sees it up). */
 export function isAgreedNotUp(a: QuorumAssessment, host: string): boolean {
   const v = a.votes.get(host);
   if (!v) return false;
-  if (v.ownOnly) return v.own !== undefined && v.own.kind !== 'up';
-  return v.notUp >= a.quorum && !isAgreedUp(a, host);
+  return v.verifiedDown || (v.notUp >= a.quorum && !isAgreedUp(a, host));
 }
 
 /** A quorum saw the host answer `down`: its instance is known to be stopped. */
 export function isConfirmedDown(a: QuorumAssessment, host: string): boolean {
   const v = a.votes.get(host);
-  if (!v) return false;
-  return v.ownOnly ? v.own?.kind === 'down' : v.down >= a.quorum;
+  return v !== undefined && (v.verifiedDown || v.down >= a.quorum);
 }
 
 /** `127.0.0.2 unreachable from this watcher` / `… not probed by this watcher`. */

@@ -2,6 +2,7 @@
 import type { ProcessConfig } from '../config/model.js';
 import { hostRecord, type ProcessState } from '../state/model.js';
 import type { ActionOutcome, FenceAction, PassAttempts } from './actions.js';
+import { backoffDelay } from './backoff.js';
 
 /** The state after fencing `action.host`: last fence, per-host counts, and the host marked fenced. */
 export function recordFence(
@@ -14,6 +15,10 @@ export function recordFence(
   const command = process.candidates.find((c) => c.host === host)?.commands.fence ?? '';
   const counts = state.fences?.[host] ?? { ok: 0, failed: 0 };
   const record = hostRecord(state, host);
+  const failures = outcome.ok ? 0 : (record.fenceFailures ?? 0) + 1;
+  const fenceRecord = outcome.ok
+    ? { ...record, fencedAt: now, fenceFailures: 0, fenceRetryAt: null }
+    : { ...record, fenceFailures: failures, fenceRetryAt: now + backoffDelay(process, failures) };
   return {
     ...state,
     lastFence: {
@@ -29,8 +34,19 @@ export function recordFence(
       ...state.fences,
       [host]: outcome.ok ? { ...counts, ok: counts.ok + 1 } : { ...counts, failed: counts.failed + 1 },
     },
-    hosts: outcome.ok ? { ...state.hosts, [host]: { ...record, fencedAt: now } } : state.hosts,
+    hosts: { ...state.hosts, [host]: fenceRecord },
   };
+}
+
+/** Notes on every host an action ran a command for when it did (the peers' older views of it are out of date). */
+export function markActed(state: ProcessState, outcome: ActionOutcome, now: number): ProcessState {
+  const { action } = outcome;
+  if (action.type === 'hook' || outcome.refused || outcome.aborted) return state;
+  // A failed fence changed nothing on the host: what the peers saw of it still holds.
+  if (action.type === 'fence' && !outcome.ok) return state;
+  const hosts = [action.host, ...(action.type === 'switchover' ? action.fromHosts : [])];
+  const touched = Object.fromEntries(hosts.map((h) => [h, { ...hostRecord(state, h), actedAt: now }]));
+  return { ...state, hosts: { ...state.hosts, ...touched } };
 }
 
 /** Notes a failed fence so the rest of the pass does not run it again. */

@@ -6,16 +6,17 @@ import type { ProcessConfig } from '../config/model.js';
 import { hostRecord, type ProcessState } from '../state/model.js';
 import type { ActionOutcome, PassAttempts } from './actions.js';
 import { backoffDelay } from './backoff.js';
-import { recordFence, recordFenceAttempt } from './record-fence.js';
+import { markActed, recordFence, recordFenceAttempt } from './record-fence.js';
 
 /** Returns the state after `outcome`, which finished at `now`. */
 export function recordOutcome(
   process: ProcessConfig,
-  state: ProcessState,
+  before: ProcessState,
   outcome: ActionOutcome,
   now: number,
 ): ProcessState {
   const { action } = outcome;
+  const state = markActed(before, outcome, now);
   if (action.type === 'hook' || outcome.refused) return state;
   if (action.type === 'fence') return recordFence(process, state, { ...outcome, action }, now);
   const lastAction = {

@@ -40,8 +40,9 @@ export async function runProcessCycle(
     observed ??
     (await probeProcesses([process], deps.pool, { onCheck: deps.onCheck, now: deps.now })).get(process.name)!;
   await publish(deps, process, observations);
-  const view = deps.quorum
-    ? await readMergedView(deps.coordinator, process.name, deps.quorum, deps.now())
+  const quorum = deps.quorum;
+  const readView = quorum
+    ? () => readMergedView(deps.coordinator, process.name, quorum, deps.now())
     : undefined;
   let state = await deps.coordinator.state.load(process.name);
   if (!deps.dryRun) {
@@ -64,7 +65,7 @@ export async function runProcessCycle(
       ]);
     }
   }
-  const result = await runProcessPass(process, observations, state, deps, view);
+  const result = await runProcessPass(process, observations, state, { ...deps, readView });
   if (!deps.dryRun) {
     const saved = await deps.coordinator.state.save(process.name, result.state);
     if (!saved) {

@@ -28,6 +28,11 @@ export interface PassDeps extends ActContext {
   recordJournal(entries: JournalEntry[]): Promise<void>;
   /** Coordination epoch written into journal lines, when coordinated. */
   epoch?: string;
+  /**
+   * Reads what the other live watchers see now (coordination = etcd), before every decide
+   * round: a pass with starts and fences takes seconds, and the peers keep looking meanwhile.
+   */
+  readView?(): Promise<MergedView | undefined>;
 }
 
 export interface ProcessPassResult {
@@ -57,8 +62,6 @@ export async function runProcessPass(
   observed: Observation[],
   stored: ProcessState,
   deps: PassDeps,
-  /** What the other live watchers see (coordination = etcd). */
-  view?: MergedView,
 ): Promise<ProcessPassResult> {
   let state = foldObservations(process, stored, observed, deps.now());
   let observations = observed;
@@ -69,6 +72,7 @@ export async function runProcessPass(
   let entered: Plan | null = null;
   const maxRounds = process.candidates.length * 2 + 4;
   for (let round = 0; round < maxRounds; round++) {
+    const view = await deps.readView?.();
     plan = decide({ process, observations, state, attempts, now: deps.now(), ...(view ? { view } : {}) });
     if (entered === null || entered.status !== plan.status) entered = plan;
     state = plan.state;

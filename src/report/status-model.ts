@@ -222,8 +222,9 @@ export function classifyProcess(s: ProcessReport): ProcessStatusName {
   if (s.flags.maintenance) return 'maintenance';
   if (s.flags.givenUpAt !== null) return 'given-up';
   if (s.flags.latched) return 'latched';
-  if (s.running) return 'up';
+  // Not safely recoverable for the watchers, whatever this view sees: a failover could not happen.
   if (s.recordedStatus === 'unsafe') return 'unsafe';
+  if (s.running) return 'up';
   const reliable = s.hosts.some((h) => h.observation?.kind === 'down');
   if (!reliable) return 'unknown';
   const startFailed = s.lastAction !== null && !s.lastAction.ok;

@@ -18,8 +18,13 @@ export interface HostRecord {
   upSince: number | null;
   /** Since when this host has answered its test (up or down) without a break, or null. */
   reachableSince: number | null;
+  /** When this watcher last acted on the host (start, stop, fence): peers' older views of it do not count. */
+  actedAt?: number | null;
   /** When a fence of this host succeeded; cleared once the host answers again (issue 12). */
   fencedAt?: number | null;
+  /** Consecutive failed fences of this host, and when the next may run (back-off like failed starts). */
+  fenceFailures?: number;
+  fenceRetryAt?: number | null;
 }
 
 /** The last fence of a host, for status and the journal (issue 12). */

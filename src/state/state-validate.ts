@@ -86,6 +86,12 @@ function findHostProblem(record: unknown): string | null {
     return 'reachableSince is not a number or null';
   if (record.fencedAt !== undefined && !isNumberOrNull(record.fencedAt))
     return 'fencedAt is not a number or null';
+  if (record.actedAt !== undefined && !isNumberOrNull(record.actedAt))
+    return 'actedAt is not a number or null';
+  if (record.fenceRetryAt !== undefined && !isNumberOrNull(record.fenceRetryAt))
+    return 'fenceRetryAt is not a number or null';
+  if (record.fenceFailures !== undefined && !isNumber(record.fenceFailures))
+    return 'fenceFailures is not a number';
   return null;
 }
 

@@ -70,6 +70,11 @@ export interface WorldOptions {
   etcd?: EtcdCluster;
   /** Watchers to spawn at once (default 3). */
   watchers?: number;
+  /** Replace the test command template (given the demo dir); `$E2E_TAG` names the watcher running it. */
+  test?: (dir: string) => string;
+  /** Extra lines for [DEFAULT] and for the [Svc] section (given the demo dir and port). */
+  defaults?: string[];
+  extra?: (dir: string, port: number) => string[];
 }
 
 /**
@@ -88,7 +93,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       `etcd_endpoints = ${etcd.endpoints.join(',')}`,
       'lease_ttl = 2s',
       `etcd_prefix = ${prefix}`,
+      ...(options.defaults ?? []),
     ],
+    ...(options.test ? { test: options.test } : {}),
+    ...(options.extra ? { extra: options.extra } : {}),
     start: (dir) =>
       `echo "begin {host} $E2E_TAG" >> ${dir}/starts; [ ! -e ${dir}/slow ] || sleep 1; ` +
       `HA_VALET_DEMO_DIR=${dir} node ${DEMO_SERVICE} start {host} {port} && echo "done {host} $E2E_TAG" >> ${dir}/starts`,

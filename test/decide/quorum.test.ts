@@ -233,6 +233,38 @@ describe('observer quorum', () => {
     assert.equal(plan.state.activeHost, 'C');
   });
 
+  test('just after its own start, this watcher alone sees it unreachable: peer views from before do not count', () => {
+    const started = runningOnA(plain);
+    const state = { ...started, hosts: { ...started.hosts, A: { ...started.hosts.A!, actedAt: NOW - 500 } } };
+    const before = viewOf(
+      [
+        { A: 'down', B: 'down', C: 'down' },
+        { A: 'down', B: 'down', C: 'down' },
+      ],
+      1000,
+    );
+    const held = pass(plain, own({ A: 'unreachable', B: 'down', C: 'down' }), state, before);
+    assert.deepEqual(held.actions, [], 'no failover on one view');
+    assert.equal(held.plan.status, 'waiting');
+    assert.match(
+      held.plan.summary,
+      /A unreachable from this watcher, not up for 1 of 3 watchers \(quorum 2\)/,
+    );
+    const after = viewOf(
+      [
+        { A: 'up', B: 'down', C: 'down' },
+        { A: 'up', B: 'down', C: 'down' },
+      ],
+      100,
+    );
+    const seen = pass(plain, own({ A: 'unreachable', B: 'down', C: 'down' }), state, after);
+    assert.deepEqual(seen.actions, []);
+    assert.match(
+      seen.plan.summary,
+      /A unreachable from this watcher, up for 2 of 3 watchers: not failing over/,
+    );
+  });
+
   test('coordination = local (no view): behaviour as before, this watcher is the quorum', () => {
     const { actions, plan } = pass(
       plain,
@@ -342,6 +374,17 @@ describe('fencing before a failover', () => {
     assert.equal(plan.state.unsafe, plan.summary.replace(/^Ostro: /, ''));
     assert.deepEqual(plan.state.fences, { A: { ok: 0, failed: 1 } });
     assert.equal(plan.state.activeHost, 'A');
+  });
+
+  test('a failed fence backs off like a failed start before it runs again', () => {
+    const process = fenced();
+    const failing = { 'fence:A': { ok: false, reason: 'fence failed, exit 1' } };
+    const first = pass(process, cutOff, runningOnA(process), everyoneCutOff(), failing);
+    assert.equal(first.plan.state.hosts.A?.fenceFailures, 1);
+    const again = pass(process, cutOff, first.plan.state, everyoneCutOff(), failing);
+    assert.deepEqual(again.actions, [], 'not run again within backoff_initial');
+    assert.equal(again.plan.status, 'unsafe');
+    assert.match(again.plan.summary, /its fence failed \(fence failed, exit 1; next fence in 1 s\)$/);
   });
 
   test('fence_required = no: a failed fence is noted and the failover goes ahead', () => {
