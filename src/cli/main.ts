@@ -9,15 +9,7 @@ import { VERSION } from '../version.js';
 import { findInvokedCommand } from './invoked-command.js';
 import { collect } from './options.js';
 
-/** Options every command shares. */
-export interface GlobalOptions {
-  config?: string;
-  define?: string[];
-  logLevel?: string;
-  logFormat?: string;
-  logFile?: string;
-}
-
+export type { GlobalOptions } from './options.js';
 export { collect } from './options.js';
 
 /**

@@ -8,10 +8,9 @@ import { createWatchReporting, type WatchReporting } from '../report/watch-repor
 import { parseListenAddress } from '../report/http-server.js';
 import { openStateLayout, resolveStateDir } from '../state/state-dir.js';
 import { Watcher } from '../watch/watcher.js';
-import { logChecks } from './act-context.js';
-import type { WatchOptions } from './commands/watch.js';
-import { logConfigWarnings, openRuntime, type Runtime } from './runtime.js';
-import type { GlobalOptions } from './main.js';
+import { logChecks } from '../runtime/cycle-deps.js';
+import { logConfigWarnings, openRuntime, type Runtime } from '../runtime/runtime.js';
+import type { GlobalOptions } from './options.js';
 
 /** The --interval value in ms; a bare number is seconds. */
 function parseInterval(text: string | undefined): number | undefined {
@@ -42,6 +41,15 @@ async function reloadRuntime(
     },
     hash,
   };
+}
+
+/** The options of `ha-valet watch` (registered in commands/watch.ts). */
+export interface WatchOptions {
+  process?: string[];
+  interval?: string;
+  http?: string;
+  httpAllowRemote?: boolean;
+  metricsFile?: string;
 }
 
 /** Runs until a stop signal; resolves with the exit code. */

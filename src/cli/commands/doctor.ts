@@ -11,7 +11,7 @@ import type { Candidate, ProcessConfig } from '../../config/model.js';
 import { EXIT_NOT_UP, UsageError } from '../../errors.js';
 import type { RunResult } from '../../exec/executor.js';
 import type { Observation } from '../../probe/observation.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../options.js';
 
 interface DoctorOptions {
   process?: string[];

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { EXIT_NOT_UP } from '../../errors.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../options.js';
 
 interface StatusOptions {
   process?: string[];

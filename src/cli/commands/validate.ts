@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { EXIT_USAGE } from '../../errors.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../options.js';
 
 interface ValidateOptions {
   explain?: boolean;

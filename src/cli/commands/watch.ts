@@ -4,14 +4,7 @@
  */
 import type { Command } from 'commander';
 import { collect } from '../options.js';
-
-export interface WatchOptions {
-  process?: string[];
-  interval?: string;
-  http?: string;
-  httpAllowRemote?: boolean;
-  metricsFile?: string;
-}
+import type { WatchOptions } from '../watch-command.js';
 
 /** Registers `watch`. */
 export function register(program: Command): void {

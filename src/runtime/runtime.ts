@@ -9,7 +9,7 @@ import type { Coordinator } from '../coord/coordinator.js';
 import { createCoordinator } from '../coord/create-coordinator.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { resolveStateDir, openStateLayout, type StateLayout } from '../state/state-dir.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './global-options.js';
 
 export interface Runtime {
   options: GlobalOptions;
