@@ -138,7 +138,7 @@ export class EtcdCoordinator implements Coordinator {
   /** The latest observations of a process per watcher id (our own included). */
   async peerObservations(process: string): Promise<Map<string, Observation[]>> {
     const all = await guard('reading observations', () =>
-      this.client.getAll().prefix(this.keys.obsPrefix).strings(),
+      this.client.getAll().prefix(this.keys.processObsPrefix(process)).strings(),
     );
     const result = new Map<string, Observation[]>();
     for (const [key, value] of Object.entries(all)) {
