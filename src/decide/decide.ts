@@ -12,7 +12,7 @@ import type { Action, Plan } from './actions.js';
 import { makePlan, type DecideInput } from './make-plan.js';
 import { formatReasons, observationsByCandidate, rankUpInstances, startBlocker } from './candidates.js';
 import { applyOperatorRequest } from './operator.js';
-import { fenceBeforeStart } from './fence.js';
+import { describeFromHost, fenceBeforeStart } from './fence.js';
 import { withQuorumNotes } from './quorum-notes.js';
 import {
   assessQuorum,
@@ -239,7 +239,10 @@ function planStart(
   if (fence.kind === 'clear' && fence.note) skipped = [...skipped, [from ?? host, fence.note]];
   const skippedText = skipped.length > 0 ? formatReasons(skipped) : undefined;
   const why = skippedText ? ` (${skippedText})` : '';
-  const reason = from === null ? `not running${why}` : `down on ${from}${why}`;
+  const reason =
+    from === null
+      ? `not running${why}`
+      : `down on ${from}${why}${describeFromHost(state, quorum, host, fence)}`;
   const action: Action = {
     type: 'start',
     host,

@@ -16,6 +16,23 @@ export type FenceStep =
   | { kind: 'fence'; action: FenceAction }
   | { kind: 'unsafe'; reason: string };
 
+/**
+ * How the start's reason names the host it fails over from, when that is not plain
+ * `down`: `; A fenced`, or `; A not confirmed down, not fenced` (the journal and the
+ * hooks' {reason} tell a takeover from an unconfirmed host that way).
+ */
+export function describeFromHost(
+  state: ProcessState,
+  quorum: QuorumAssessment,
+  toHost: string,
+  step: FenceStep,
+): string {
+  const from = state.activeHost;
+  if (from === null || from === toHost || isConfirmedDown(quorum, from)) return '';
+  if (step.kind === 'fence' || (hostRecord(state, from).fencedAt ?? null) !== null) return `; ${from} fenced`;
+  return `; ${from} not confirmed down, not fenced`;
+}
+
 /** Decides whether the start on `toHost` needs a fence of the active host first. */
 export function fenceBeforeStart(
   input: DecideInput,

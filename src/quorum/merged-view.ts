@@ -3,19 +3,23 @@
  * built outside decide/ and handed to it as input. Pure: the caller passes the
  * peers' published observations and the time.
  *
- * A peer is live while its freshest published observation of the process is at
- * most `maxAgeMs` old; its observations older than that do not count. This
+ * A peer is live while its last published record of the process (written when
+ * its probe ended) is at most `maxAgeMs` old; a stale peer's observations do not
+ * count. Record time, not each test's end: a probe waiting for one hung host
+ * publishes the other hosts' results late but together. Ages use the
+ * publisher's clock: watchers' clocks must agree well within `maxAgeMs`. This
  * watcher's own observations are not part of the view: decide/ takes them from
  * its own (current) observations, which verify tests update during a pass.
  */
+import type { PublishedObservations } from '../coord/coordinator.js';
 import type { Observation } from '../probe/observation.js';
 
 /** One live peer's freshest observations. */
 export interface PeerView {
   watcher: string;
-  /** Its observations of the process's hosts that are fresh enough to count. */
+  /** Its last probe's observations of the process's hosts (the newest per host). */
   observations: Observation[];
-  /** Age of its freshest observation (ms). */
+  /** Age of its last published record (ms). */
   ageMs: number;
 }
 
@@ -33,7 +37,7 @@ export interface MergeInput {
   /** This watcher's id: its own published record is not a peer. */
   ownId: string;
   /** Every watcher's published observations of the process, by watcher id. */
-  published: Map<string, Observation[]>;
+  published: Map<string, PublishedObservations>;
   now: number;
   maxAgeMs: number;
   quorum: number | null;
@@ -43,15 +47,14 @@ export interface MergeInput {
 export function buildMergedView(input: MergeInput): MergedView {
   const peers: PeerView[] = [];
   const stale: string[] = [];
-  for (const [watcher, observations] of input.published) {
+  for (const [watcher, record] of input.published) {
     if (watcher === input.ownId) continue;
-    const fresh = freshest(observations).filter((o) => input.now - o.at <= input.maxAgeMs);
-    if (fresh.length === 0) {
+    const ageMs = Math.max(0, input.now - record.at);
+    if (ageMs > input.maxAgeMs || record.observations.length === 0) {
       stale.push(watcher);
       continue;
     }
-    const ageMs = Math.max(0, input.now - Math.max(...fresh.map((o) => o.at)));
-    peers.push({ watcher, observations: fresh, ageMs });
+    peers.push({ watcher, observations: freshest(record.observations), ageMs });
   }
   peers.sort((a, b) => a.watcher.localeCompare(b.watcher));
   stale.sort();

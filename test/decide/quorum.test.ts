@@ -43,10 +43,13 @@ function viewOf(
   ageMs = 1000,
   quorum: number | null = null,
 ): MergedView {
-  const published = new Map<string, Observation[]>(
+  const published = new Map(
     peers.map((kinds, i) => [
       `peer${i}`,
-      Object.entries(kinds).map(([host, kind]) => seen(host, kind, NOW - ageMs)),
+      {
+        at: NOW - ageMs,
+        observations: Object.entries(kinds).map(([host, kind]) => seen(host, kind, NOW - ageMs)),
+      },
     ]),
   );
   return buildMergedView({ ownId: 'me', published, now: NOW, maxAgeMs: 15_000, quorum });
@@ -274,6 +277,21 @@ describe('observer quorum', () => {
     );
     assert.deepEqual(actions, ['start:B']);
     assert.equal(plan.state.disagreement, undefined, 'nothing written where nothing was said');
+    const state = foldObservations(
+      plain,
+      runningOnA(plain),
+      own({ A: 'unreachable', B: 'down', C: 'down' }),
+      NOW,
+    );
+    const first = decide({
+      process: plain,
+      observations: own({ A: 'unreachable', B: 'down', C: 'down' }),
+      state,
+      attempts: noAttempts(),
+      now: NOW,
+    });
+    assert.ok(first.actions[0]?.type === 'start');
+    assert.match(first.actions[0].reason, /; A not confirmed down, not fenced$/);
   });
 });
 
@@ -359,6 +377,9 @@ describe('fencing before a failover', () => {
       ['fence:A', 'start:B'],
     );
     assert.match(plan.summary, /^Ostro: down, fencing A then starting on B/);
+    const start = plan.actions[1];
+    assert.ok(start?.type === 'start');
+    assert.match(start.reason, /; A fenced$/, 'the journal and the hooks tell a fenced takeover');
   });
 
   test('fence failed: no failover, status unsafe, not safely recoverable with the reason', () => {

@@ -2,17 +2,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildMergedView, quorumOf, resolveMaxAgeMs } from '../../src/quorum/merged-view.js';
+import type { Observation } from '../../src/probe/observation.js';
 import { obs } from '../helpers/process-config.js';
 
 const NOW = 100_000;
+const record = (at: number, observations: Observation[]) => ({ at, observations });
 
-test('peers with fresh observations are live; old ones are stale; our own record is not a peer', () => {
+test('peers whose record is fresh are live; old ones are stale; our own record is not a peer', () => {
   const view = buildMergedView({
     ownId: 'lolek:1',
     published: new Map([
-      ['lolek:1', [obs.up('A', 1, NOW)]],
-      ['reksio:3', [obs.up('A', 1, NOW - 1000), obs.down('B', NOW - 500)]],
-      ['bolek:2', [obs.unreachable('A', NOW - 20_000), obs.down('B', NOW - 20_000)]],
+      ['lolek:1', record(NOW, [obs.up('A', 1, NOW)])],
+      ['reksio:3', record(NOW - 500, [obs.up('A', 1, NOW - 1000), obs.down('B', NOW - 500)])],
+      ['bolek:2', record(NOW - 20_000, [obs.unreachable('A', NOW - 20_000), obs.down('B', NOW - 20_000)])],
     ]),
     now: NOW,
     maxAgeMs: 15_000,
@@ -26,11 +28,11 @@ test('peers with fresh observations are live; old ones are stale; our own record
   assert.deepEqual(quorumOf(view), { live: 2, quorum: 2 });
 });
 
-test('only the observations young enough count; the newest one per host is kept', () => {
+test('the record time decides: a probe that waited for a hung host still counts its quick results', () => {
   const view = buildMergedView({
     ownId: 'x',
     published: new Map([
-      ['p', [obs.down('A', NOW - 9000), obs.up('A', 1, NOW - 100), obs.down('B', NOW - 9000)]],
+      ['p', record(NOW - 1000, [obs.down('A', NOW - 11_000), obs.unreachable('B', NOW - 1000)])],
     ]),
     now: NOW,
     maxAgeMs: 5000,
@@ -38,7 +40,7 @@ test('only the observations young enough count; the newest one per host is kept'
   });
   assert.deepEqual(
     view.peers[0]!.observations.map((o) => `${o.host} ${o.kind}`),
-    ['A up'],
+    ['A down', 'B unreachable'],
   );
   assert.deepEqual(quorumOf(view), { live: 2, quorum: 3 }, 'quorum = N is used as given');
 });
@@ -48,7 +50,7 @@ test('majority of the live watchers by default; no view is one watcher; max age 
   const peers = (n: number) =>
     buildMergedView({
       ownId: 'me',
-      published: new Map(Array.from({ length: n }, (_, i) => [`p${i}`, [obs.down('A', NOW)]])),
+      published: new Map(Array.from({ length: n }, (_, i) => [`p${i}`, record(NOW, [obs.down('A', NOW)])])),
       now: NOW,
       maxAgeMs: 1000,
       quorum: null,
