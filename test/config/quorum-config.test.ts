@@ -67,3 +67,17 @@ test('fence from [DEFAULT] applies to every section, rendered with each sectionâ
     [['cut Ostro lolek', 'cut Ostro bolek'], ['cut Allegro reksio']],
   );
 });
+
+test('observation_max_age shorter than a test_timeout plus an interval: a warning naming what to set', () => {
+  const slow = parse(`${ETCD}test_timeout = 30s\n${SECTION}`);
+  assert.ok(
+    slow.warnings.some(
+      (w) =>
+        w.startsWith('test.cfg:2: ') && w.includes("[Ostro]'s test_timeout") && w.includes('at least 35s'),
+    ),
+    slow.warnings.join('\n'),
+  );
+  assert.deepEqual(parse(`${ETCD}test_timeout = 30s\nobservation_max_age = 40s\n${SECTION}`).warnings, []);
+  assert.deepEqual(parse(`${ETCD}${SECTION}`).warnings, [], 'the defaults fit (10 s + 5 s <= 15 s)');
+  assert.deepEqual(parse(`[DEFAULT]\ntest_timeout = 30s\n${SECTION}`).warnings, [], 'local: no peers');
+});
