@@ -61,7 +61,7 @@ import type { ObservationKind } from '../probe/observation.js';
 import type { Transport } from '../config/model.js';
 import type { CoordinationHealth } from '../coord/coordinator.js';
 import type { FullCheck } from './full-checks.js';
-import type { ProcessStatus } from '../state/model.js';
+import type { FenceRecord, ProcessStatus } from '../state/model.js';
 
 export const STATUS_SCHEMA_VERSION = 1;
 
@@ -147,14 +147,7 @@ export interface ProcessReport {
   fences: Record<string, { ok: number; failed: number }>;
 }
 
-export interface FenceStatus {
-  host: string;
-  ok: boolean;
-  command: string;
-  exitCode: number | null;
-  durationMs: number;
-  reason: string;
-  at: number;
+export interface FenceStatus extends FenceRecord {
   ageMs: number;
 }
 

@@ -130,18 +130,10 @@ function isRequest(v: unknown): boolean {
   );
 }
 
-/** True for a plausible FenceRecord. */
+/** True for a plausible FenceRecord: a LastAction's fields (its host set) with command, exit code and duration. */
 function isFenceRecord(v: unknown): boolean {
-  return (
-    isObject(v) &&
-    typeof v.host === 'string' &&
-    isBoolean(v.ok) &&
-    typeof v.command === 'string' &&
-    isNumberOrNull(v.exitCode) &&
-    isNumber(v.durationMs) &&
-    typeof v.reason === 'string' &&
-    isNumber(v.at)
-  );
+  if (!isObject(v) || typeof v.host !== 'string' || typeof v.command !== 'string') return false;
+  return isNumberOrNull(v.exitCode) && isNumber(v.durationMs) && isLastAction({ ...v, type: 'fence' });
 }
 
 /** True for `{host: {ok, failed}}`. */

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ActiveMonitor, WatchProcess } from './watch-process.js';
+import { ActiveMonitor, leaderOf, logsOf, waitFor, WatchProcess } from './watch-process.js';
 import type { EtcdSettings } from '../../src/config/model.js';
 import { EtcdCoordinator } from '../../src/coord/etcd-coordinator.js';
 import type { CoordinationHealth, WatcherInfo } from '../../src/coord/coordinator.js';
@@ -75,6 +75,20 @@ export interface WorldOptions {
   /** Extra lines for [DEFAULT] and for the [Svc] section (given the demo dir and port). */
   defaults?: string[];
   extra?: (dir: string, port: number) => string[];
+}
+
+/** Waits for the first start to complete and returns the watcher that leads. */
+export async function firstLeader(world: World): Promise<WatchProcess> {
+  await waitFor(
+    async () => (await world.starts()).some((s) => s.phase === 'done'),
+    20_000,
+    () => `no start completed\n${logsOf(world.watchers)}`,
+  );
+  return waitFor(
+    () => leaderOf(world.watchers),
+    5000,
+    () => 'no leader',
+  );
 }
 
 /**

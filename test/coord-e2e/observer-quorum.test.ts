@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { DEMO_SERVICE, DEMO_TEST } from '../helpers/demo-env.js';
 import type { JournalEntry } from '../../src/state/model.js';
-import { INTERVAL_MS, leaderOf, logsOf, sleep, startWorld, waitFor, type World } from './harness.js';
+import { firstLeader, INTERVAL_MS, logsOf, sleep, startWorld, waitFor, type World } from './harness.js';
 
 let world: World | null = null;
 after(async () => {
@@ -42,16 +42,7 @@ test('observer quorum and fencing with three real watchers on etcd', async (t) =
   const events = async (event: string): Promise<JournalEntry[]> =>
     (await w.journal()).filter((e) => e.event === event);
 
-  await waitFor(
-    async () => (await w.starts()).some((s) => s.phase === 'done'),
-    20_000,
-    () => `no start completed\n${logsOf(w.watchers)}`,
-  );
-  const leader = await waitFor(
-    () => leaderOf(w.watchers),
-    5000,
-    () => 'no leader',
-  );
+  const leader = await firstLeader(w);
   assert.deepEqual(await w.upHosts(), [A]);
   const startsBefore = (await w.starts()).length;
 

@@ -123,17 +123,17 @@ function scripted(
   };
 }
 
+/** A pass over Ostro running on A (no fence): this watcher saw `mine`, each peer one entry of `peers`. */
+function onA(mine: Record<string, Observation['kind']>, peers: Array<Record<string, Observation['kind']>>) {
+  return pass(plain, own(mine), runningOnA(plain), viewOf(peers));
+}
+
 describe('observer quorum', () => {
   test('only this watcher loses sight of the active host: no failover, and it says why', () => {
-    const { actions, plan } = pass(
-      plain,
-      own({ A: 'unreachable', B: 'down', C: 'down' }),
-      runningOnA(plain),
-      viewOf([
-        { A: 'up', B: 'down', C: 'down' },
-        { A: 'up', B: 'down', C: 'down' },
-      ]),
-    );
+    const { actions, plan } = onA({ A: 'unreachable', B: 'down', C: 'down' }, [
+      { A: 'up', B: 'down', C: 'down' },
+      { A: 'up', B: 'down', C: 'down' },
+    ]);
     assert.deepEqual(actions, []);
     assert.equal(plan.status, 'up');
     assert.equal(
@@ -145,15 +145,10 @@ describe('observer quorum', () => {
   });
 
   test('a quorum agrees the active instance is not up: failover (no fence configured: as before)', () => {
-    const { actions, plan } = pass(
-      plain,
-      own({ A: 'unreachable', B: 'down', C: 'down' }),
-      runningOnA(plain),
-      viewOf([
-        { A: 'unreachable', B: 'down', C: 'down' },
-        { A: 'up', B: 'down', C: 'down' },
-      ]),
-    );
+    const { actions, plan } = onA({ A: 'unreachable', B: 'down', C: 'down' }, [
+      { A: 'unreachable', B: 'down', C: 'down' },
+      { A: 'up', B: 'down', C: 'down' },
+    ]);
     assert.deepEqual(
       actions,
       ['start:B'],
@@ -209,15 +204,10 @@ describe('observer quorum', () => {
   });
 
   test('this watcher sees it up but the quorum does not: nothing to do, but the disagreement is kept', () => {
-    const { actions, plan } = pass(
-      plain,
-      own({ A: 'up', B: 'down', C: 'down' }),
-      runningOnA(plain),
-      viewOf([
-        { A: 'unreachable', B: 'down', C: 'down' },
-        { A: 'unreachable', B: 'down', C: 'down' },
-      ]),
-    );
+    const { actions, plan } = onA({ A: 'up', B: 'down', C: 'down' }, [
+      { A: 'unreachable', B: 'down', C: 'down' },
+      { A: 'unreachable', B: 'down', C: 'down' },
+    ]);
     assert.deepEqual(actions, []);
     assert.equal(plan.status, 'up');
     assert.equal(plan.state.disagreement, 'A up from this watcher, not up for 2 of 3 watchers');
@@ -297,29 +287,19 @@ describe('observer quorum', () => {
 
 describe('split brain on the merged view', () => {
   test('keeps the instance the quorum sees up, stops the one only this watcher sees', () => {
-    const { actions, plan } = pass(
-      plain,
-      own({ A: 'up', B: 'up', C: 'down' }),
-      runningOnA(plain),
-      viewOf([
-        { A: 'unreachable', B: 'up', C: 'down' },
-        { A: 'unreachable', B: 'up', C: 'down' },
-      ]),
-    );
+    const { actions, plan } = onA({ A: 'up', B: 'up', C: 'down' }, [
+      { A: 'unreachable', B: 'up', C: 'down' },
+      { A: 'unreachable', B: 'up', C: 'down' },
+    ]);
     assert.deepEqual(actions, ['stop:A']);
     assert.equal(plan.state.activeHost, 'B');
   });
 
   test('no instance is up for a quorum: stops nothing on one partial view', () => {
-    const { actions, plan } = pass(
-      plain,
-      own({ A: 'up', B: 'up', C: 'down' }),
-      runningOnA(plain),
-      viewOf([
-        { A: 'unreachable', B: 'unreachable', C: 'down' },
-        { A: 'unreachable', B: 'unreachable', C: 'down' },
-      ]),
-    );
+    const { actions, plan } = onA({ A: 'up', B: 'up', C: 'down' }, [
+      { A: 'unreachable', B: 'unreachable', C: 'down' },
+      { A: 'unreachable', B: 'unreachable', C: 'down' },
+    ]);
     assert.deepEqual(actions, []);
     assert.equal(plan.status, 'split-brain');
     assert.match(
@@ -329,15 +309,10 @@ describe('split brain on the merged view', () => {
   });
 
   test('a second instance only the peers see, unreachable from here, is reported but cannot be stopped from here', () => {
-    const { actions, plan } = pass(
-      plain,
-      own({ A: 'up', B: 'unreachable', C: 'down' }),
-      runningOnA(plain),
-      viewOf([
-        { A: 'up', B: 'up', C: 'down' },
-        { A: 'up', B: 'up', C: 'down' },
-      ]),
-    );
+    const { actions, plan } = onA({ A: 'up', B: 'unreachable', C: 'down' }, [
+      { A: 'up', B: 'up', C: 'down' },
+      { A: 'up', B: 'up', C: 'down' },
+    ]);
     assert.deepEqual(actions, []);
     assert.equal(plan.status, 'split-brain');
     assert.match(plan.summary, /B: not up from this watcher, cannot stop it/);
