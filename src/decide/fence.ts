@@ -14,7 +14,8 @@ import { describeUnconfirmed, isConfirmedDown, type QuorumAssessment } from './q
 export type FenceStep =
   | { kind: 'clear'; note?: string }
   | { kind: 'fence'; action: FenceAction }
-  | { kind: 'unsafe'; reason: string };
+  /** `retryAt`: when the next fence may run (after a failed one), or null. */
+  | { kind: 'unsafe'; reason: string; retryAt: number | null };
 
 /**
  * How the start's reason names the host it fails over from, when that is not plain
@@ -59,6 +60,7 @@ export function fenceBeforeStart(
       return {
         kind: 'unsafe',
         reason: `not safely recoverable: ${unconfirmed} and its fence failed (${failed})`,
+        retryAt: retryAt !== null && retryAt > input.now ? retryAt : null,
       };
     return {
       kind: 'clear',
@@ -70,6 +72,7 @@ export function fenceBeforeStart(
     return {
       kind: 'unsafe',
       reason: `not safely recoverable: ${unconfirmed} and no fence is configured (set 'fence', or 'fence_required = no')`,
+      retryAt: null,
     };
   }
   return {
