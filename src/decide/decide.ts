@@ -14,15 +14,8 @@ import { formatReasons, observationsByCandidate, rankUpInstances, startBlocker }
 import { clearBackoff } from './backoff.js';
 import { decideNoneUp } from './restart-policy.js';
 import { applyOperatorRequest } from './operator.js';
-import { describeFromHost, fenceBeforeStart } from './fence.js';
 import { withQuorumNotes } from './quorum-notes.js';
-import {
-  assessQuorum,
-  describeHeldUp,
-  describeStartHold,
-  orderSplitBrain,
-  type QuorumAssessment,
-} from './quorum.js';
+import { assessQuorum, describeHeldUp, orderSplitBrain, type QuorumAssessment } from './quorum.js';
 
 /** Decides what to do for one process. */
 export function decide(input: DecideInput): Plan {
