@@ -157,10 +157,21 @@ export interface GlobalSettings {
   observationMaxAgeMs?: number;
 }
 
+/** Where a path-valued key (ssh_key, state_dir, …) was set, for messages about the file it names. */
+export interface ConfiguredPath {
+  key: string;
+  /** The resolved path. */
+  path: string;
+  line: number;
+  section: string;
+}
+
 export interface Config {
   file: string;
   /** In start order (by `order`, then file order). */
   processes: ProcessConfig[];
   global: GlobalSettings;
   warnings: Diagnostic[];
+  /** Every path-valued key as set (absent in configs built by hand). */
+  paths?: ConfiguredPath[];
 }
