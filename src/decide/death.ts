@@ -1,7 +1,8 @@
 /**
  * Noticing that an instance died, and saying how (pure). A death is the active host answering
- * `down` (for `check_count` checks in a row) after it was last seen up, noted once. It is early when the instance, started and
- * verified by us, was never seen up `min_uptime` or more after its start; otherwise it ran.
+ * `down` (for `check_count` checks in a row) after it was last seen up, noted once. It is early
+ * when the instance, started and verified by us, was never seen up `min_uptime` or more after its
+ * start; otherwise it ran.
  */
 import type { ProcessConfig } from '../config/model.js';
 import { hostRecord, type HostFailure, type HostRecord, type ProcessState } from '../state/model.js';
