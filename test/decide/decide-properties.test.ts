@@ -1,6 +1,6 @@
 /**
  * Property-based tests of decide/ (fast-check): random configs, probes, stored states and attempt
- * histories, checked against the invariants every plan must keep (issue 11). About 130,000
+ * histories, checked against the invariants every plan must keep (issue 11). About 102,000
  * generated cases in all.
  *
  * A failure prints the counterexample, its seed and path. Replay exactly that case with
@@ -94,7 +94,7 @@ describe('decide: properties', () => {
         assert.ok(plan.summary.startsWith(`${world.process.name}: `));
         assert.equal(plan.state.status, plan.status);
       },
-      30_000,
+      25_000,
     );
   });
 
@@ -123,7 +123,7 @@ describe('decide: properties', () => {
         assert.deepEqual(acts(plan), [], `acted while ${plan.status}`);
         assert.ok(['maintenance', 'given-up', 'latched'].includes(plan.status), plan.status);
       },
-      15_000,
+      10_000,
     );
   });
 
@@ -164,7 +164,7 @@ describe('decide: properties', () => {
         if (bound === 'failover_aborted') assert.ok(w.attempts.failoverAborted !== undefined);
         if (bound === 'check_count') assert.ok(w.process.checkCount > 1);
       },
-      30_000,
+      25_000,
     );
   });
 
@@ -183,7 +183,7 @@ describe('decide: properties', () => {
         const last = decideWorld(current);
         assert.deepEqual(acts(last), [], `still acting after success: ${last.summary}`);
       },
-      25_000,
+      20_000,
     );
   });
 
@@ -227,7 +227,7 @@ describe('decide: properties', () => {
         for (const [host, count] of Object.entries(noted))
           assert.ok(count <= 1, `${host}: ${count} deaths noted`);
       },
-      20_000,
+      12_000,
     );
   });
 });
