@@ -25,6 +25,8 @@ const B = '127.0.0.3';
 
 test('observer quorum and fencing with three real watchers on etcd', async (t) => {
   world = await startWorld({
+    // One leader throughout: the test blinds that one (a 2 s lease can flap on a loaded 2-core box).
+    leaseTtlMs: 5000,
     defaults: ['observation_max_age = 5s'],
     test: (dir) => `[ -e ${dir}/blind-$E2E_TAG-{host} ] && exit 255; ${DEMO_TEST}`,
     extra: (dir, port) => [
