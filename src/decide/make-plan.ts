@@ -22,6 +22,8 @@ const HOOK_ON_ENTER: Partial<Record<ProcessStatus, HookName>> = {
   failed: 'onFailed',
   'given-up': 'onGivenUp',
   'split-brain': 'onSplitBrain',
+  // Not safely recoverable is a failure to recover too: whoever on_failed pages should know.
+  unsafe: 'onFailed',
 };
 
 /** Builds a plan, recording the status and adding the hook for a status entered now. */

@@ -70,6 +70,8 @@ export interface WorldOptions {
   etcd?: EtcdCluster;
   /** Watchers to spawn at once (default 3). */
   watchers?: number;
+  /** `lease_ttl` (default TTL_MS): longer keeps one leader through the load of a busy test machine. */
+  leaseTtlMs?: number;
   /** Replace the test command template (given the demo dir); `$E2E_TAG` names the watcher running it. */
   test?: (dir: string) => string;
   /** Extra lines for [DEFAULT] and for the [Svc] section (given the demo dir and port). */
@@ -105,7 +107,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     defaults: [
       'coordination = etcd',
       `etcd_endpoints = ${etcd.endpoints.join(',')}`,
-      'lease_ttl = 2s',
+      `lease_ttl = ${options.leaseTtlMs ?? TTL_MS}ms`,
       `etcd_prefix = ${prefix}`,
       ...(options.defaults ?? []),
     ],
@@ -115,7 +117,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       `echo "begin {host} $E2E_TAG" >> ${dir}/starts; [ ! -e ${dir}/slow ] || sleep 1; ` +
       `HA_VALET_DEMO_DIR=${dir} node ${DEMO_SERVICE} start {host} {port} && echo "done {host} $E2E_TAG" >> ${dir}/starts`,
   });
-  const settings: EtcdSettings = { endpoints: etcd.endpoints, prefix, leaseTtlMs: TTL_MS };
+  const settings: EtcdSettings = {
+    endpoints: etcd.endpoints,
+    prefix,
+    leaseTtlMs: options.leaseTtlMs ?? TTL_MS,
+  };
   const operators: EtcdCoordinator[] = [];
   const upHosts = async (): Promise<string[]> => {
     const up = await Promise.all(demo.hosts.map((h) => demo.isUp(h)));

@@ -25,6 +25,8 @@ const B = '127.0.0.3';
 
 test('observer quorum and fencing with three real watchers on etcd', async (t) => {
   world = await startWorld({
+    // One leader throughout: the test blinds that one (a 2 s lease can flap on a loaded 2-core box).
+    leaseTtlMs: 5000,
     defaults: ['observation_max_age = 5s'],
     test: (dir) => `[ -e ${dir}/blind-$E2E_TAG-{host} ] && exit 255; ${DEMO_TEST}`,
     extra: (dir, port) => [
@@ -76,11 +78,13 @@ test('observer quorum and fencing with three real watchers on etcd', async (t) =
 
   // 2. Every watcher loses sight of it (the client still could): fence it for real, then fail over.
   await blindAll(A);
+  const cutAt = Date.now();
   await waitFor(
     async () => (await w.starts()).some((s, i) => i >= startsBefore && s.phase === 'done' && s.host === B),
     30_000,
     () => `no failover to ${B}\n${logsOf(w.watchers)}`,
   );
+  t.diagnostic(`fenced and failed over ${Date.now() - cutAt} ms after every watcher lost sight of ${A}`);
   const journal = await w.journal();
   const fence = journal.findIndex((e) => e.event === 'fence' && e.host === A && e.ok === true);
   const start = journal.findIndex((e) => e.event === 'start' && e.host === B && e.ok === true);

@@ -393,6 +393,17 @@ describe('fencing before a failover', () => {
     assert.equal(plan.state.lastFence?.ok, false);
   });
 
+  test('entering unsafe runs on_failed once, like a failure to recover', () => {
+    const step = { command: 'page-ops', optional: false, timeoutMs: 1000 };
+    const process = fenced();
+    process.hooks = { ...process.hooks, onFailed: [step] };
+    const failing = { 'fence:A': { ok: false, reason: 'fence failed, exit 1' } };
+    const first = pass(process, cutOff, runningOnA(process), everyoneCutOff(), failing);
+    assert.deepEqual(first.actions, ['fence:A', 'hook:onFailed']);
+    const again = pass(process, cutOff, first.plan.state, everyoneCutOff(), failing);
+    assert.deepEqual(again.actions, [], 'still unsafe: the hook does not fire again');
+  });
+
   test('fence_required = yes without a fence: unsafe, no failover ("no fence is configured")', () => {
     const process = makeProcess('Ostro', HOSTS, { fencing: { timeoutMs: 5000, required: true } });
     const { actions, plan } = pass(process, cutOff, runningOnA(process), everyoneCutOff());
