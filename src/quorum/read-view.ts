@@ -1,20 +1,28 @@
 /** Reads the peers' published observations through the coordinator and builds the merged view. */
 import type { Coordinator } from '../coord/coordinator.js';
-import { buildMergedView, resolveMaxAgeMs, type MergedView } from './merged-view.js';
+import { resolveMaxAgeMs } from '../config/check-quorum-timing.js';
+import { buildMergedView, type MergedView } from './merged-view.js';
 
 /** What the cycle needs to build a view. */
 export interface QuorumSettings {
   /** `quorum = N`, or null for a majority of the live watchers. */
   quorum: number | null;
   maxAgeMs: number;
+  /** How far ahead of this watcher's clock a peer's record may be dated (one interval). */
+  futureToleranceMs: number;
 }
 
-/** The quorum settings of a config, given the interval the watcher runs at. */
+/** The quorum settings of a config, given the interval the watcher runs at and its slowest test_timeout. */
 export function quorumSettings(
   global: { quorum?: number; observationMaxAgeMs?: number },
   intervalMs: number,
+  slowestTestTimeoutMs: number,
 ): QuorumSettings {
-  return { quorum: global.quorum ?? null, maxAgeMs: resolveMaxAgeMs(global.observationMaxAgeMs, intervalMs) };
+  return {
+    quorum: global.quorum ?? null,
+    maxAgeMs: resolveMaxAgeMs(global.observationMaxAgeMs, intervalMs, slowestTestTimeoutMs),
+    futureToleranceMs: intervalMs,
+  };
 }
 
 /**

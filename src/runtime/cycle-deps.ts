@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.js';
 import type { CycleDeps } from '../pass/process-cycle.js';
 import type { CheckListener } from '../probe/probe.js';
 import type { JournalEntry } from '../state/model.js';
+import { slowestTestTimeoutMs } from '../config/check-quorum-timing.js';
 import { quorumSettings } from '../quorum/read-view.js';
 import type { Runtime } from './runtime.js';
 
@@ -52,6 +53,10 @@ export function createCycleDeps(
       for (const entry of entries) await coordinator.journal.append(entry);
     },
     onCheck: options.onCheck ?? logChecks(logger),
-    quorum: quorumSettings(runtime.config.global, options.intervalMs ?? runtime.config.global.intervalMs),
+    quorum: quorumSettings(
+      runtime.config.global,
+      options.intervalMs ?? runtime.config.global.intervalMs,
+      slowestTestTimeoutMs(runtime.config.processes),
+    ),
   };
 }

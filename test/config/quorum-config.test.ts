@@ -1,6 +1,7 @@
 /** The issue-12 keys on valid configs: quorum, observation_max_age, fence, fence_timeout, fence_required. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { quorumTimingProblem } from '../../src/config/check-quorum-timing.js';
 import { formatDiagnostic } from '../../src/config/diagnostics.js';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/model.js';
@@ -68,16 +69,29 @@ test('fence from [DEFAULT] applies to every section, rendered with each sectionâ
   );
 });
 
-test('observation_max_age shorter than a test_timeout plus an interval: a warning naming what to set', () => {
-  const slow = parse(`${ETCD}test_timeout = 30s\n${SECTION}`);
+test('observation_max_age shorter than a test_timeout plus two intervals: a warning naming what to set', () => {
+  const slow = parse(`${ETCD}test_timeout = 30s\nobservation_max_age = 20s\n${SECTION}`);
   assert.ok(
     slow.warnings.some(
-      (w) =>
-        w.startsWith('test.cfg:2: ') && w.includes("[Ostro]'s test_timeout") && w.includes('at least 35s'),
+      (w) => w.startsWith('test.cfg:') && w.includes("[Ostro]'s test_timeout") && w.includes('at least 40s'),
     ),
     slow.warnings.join('\n'),
   );
   assert.deepEqual(parse(`${ETCD}test_timeout = 30s\nobservation_max_age = 40s\n${SECTION}`).warnings, []);
-  assert.deepEqual(parse(`${ETCD}${SECTION}`).warnings, [], 'the defaults fit (10 s + 5 s <= 15 s)');
+  assert.deepEqual(
+    parse(`${ETCD}test_timeout = 30s\n${SECTION}`).warnings,
+    [],
+    'the default grows with test_timeout (30 s + 2 x 5 s)',
+  );
+  assert.deepEqual(parse(`${ETCD}${SECTION}`).warnings, [], 'the defaults fit');
   assert.deepEqual(parse(`[DEFAULT]\ntest_timeout = 30s\n${SECTION}`).warnings, [], 'local: no peers');
+});
+
+test('the timing check uses the interval the watcher runs at (watch --interval)', () => {
+  const { config } = parse(`${ETCD}test_timeout = 10s\nobservation_max_age = 16s\n${SECTION}`);
+  assert.equal(quorumTimingProblem(config.global, config.processes, 1000), null, '10 s + 2 x 1 s fits');
+  assert.match(
+    quorumTimingProblem(config.global, config.processes, 5000) ?? '',
+    /two intervals of 5 s.*at least 20s/,
+  );
 });

@@ -158,7 +158,7 @@ describe('observer quorum', () => {
     assert.equal(plan.state.activeHost, 'B');
   });
 
-  test('stale peers do not count: the live watchers (here only this one) decide', () => {
+  test('stale peers are no votes but keep the quorum: the leader alone does not fail over', () => {
     const stale = viewOf(
       [
         { A: 'up', B: 'down', C: 'down' },
@@ -168,7 +168,47 @@ describe('observer quorum', () => {
     );
     assert.deepEqual(stale.peers, []);
     assert.equal(stale.stale.length, 2);
-    const { actions } = pass(plain, own({ A: 'down', B: 'down', C: 'down' }), runningOnA(plain), stale);
+    const { actions, plan } = pass(
+      plain,
+      own({ A: 'unreachable', B: 'down', C: 'down' }),
+      runningOnA(plain),
+      stale,
+    );
+    assert.deepEqual(actions, [], 'one vote of three present watchers is no majority');
+    assert.equal(plan.status, 'waiting');
+    assert.match(
+      plan.summary,
+      /A unreachable from this watcher, not up for 1 of 3 watchers \(quorum 2, 2 stale\)/,
+    );
+  });
+
+  test('one stale peer, one fresh peer agreeing: 2 of 3 is a majority', () => {
+    const view = buildMergedView({
+      ownId: 'me',
+      published: new Map([
+        [
+          'fresh',
+          {
+            at: NOW - 500,
+            observations: [
+              seen('A', 'unreachable', NOW - 500),
+              seen('B', 'down', NOW - 500),
+              seen('C', 'down', NOW - 500),
+            ],
+          },
+        ],
+        ['hung', { at: NOW - 60_000, observations: [seen('A', 'up', NOW - 60_000)] }],
+      ]),
+      now: NOW,
+      maxAgeMs: 15_000,
+      quorum: null,
+    });
+    const { actions } = pass(plain, own({ A: 'unreachable', B: 'down', C: 'down' }), runningOnA(plain), view);
+    assert.deepEqual(actions, ['start:B']);
+  });
+
+  test('dead peers (keys gone with their leases) drop out: the one watcher left decides', () => {
+    const { actions } = pass(plain, own({ A: 'down', B: 'down', C: 'down' }), runningOnA(plain), viewOf([]));
     assert.deepEqual(actions, ['start:A'], 'A answered down: restarted in place');
   });
 
@@ -256,6 +296,24 @@ describe('observer quorum', () => {
       seen.plan.summary,
       /A unreachable from this watcher, up for 2 of 3 watchers: not failing over/,
     );
+  });
+
+  test('its own down after acting does not outvote a fresh peer that sees the host up since', () => {
+    const started = runningOnA(plain);
+    const state = { ...started, hosts: { ...started.hosts, A: { ...started.hosts.A!, actedAt: NOW - 500 } } };
+    const view = buildMergedView({
+      ownId: 'me',
+      published: new Map([
+        ['before', { at: NOW - 1000, observations: [seen('A', 'down', NOW - 1000)] }],
+        ['after', { at: NOW - 100, observations: [seen('A', 'up', NOW - 100)] }],
+      ]),
+      now: NOW,
+      maxAgeMs: 15_000,
+      quorum: null,
+    });
+    const { actions, plan } = pass(plain, own({ A: 'down', B: 'down', C: 'down' }), state, view);
+    assert.deepEqual(actions, [], 'A is disputed: nothing starts');
+    assert.equal(plan.status, 'waiting');
   });
 
   test('coordination = local (no view): behaviour as before, this watcher is the quorum', () => {
