@@ -14,17 +14,20 @@ import { formatReasons, observationsByCandidate, rankUpInstances, startBlocker }
 import { clearBackoff } from './backoff.js';
 import { decideNoneUp } from './restart-policy.js';
 import { applyOperatorRequest } from './operator.js';
+import { trackLastActive } from './fence.js';
 import { withQuorumNotes } from './quorum-notes.js';
 import { assessQuorum, describeHeldUp, orderSplitBrain, type QuorumAssessment } from './quorum.js';
 
 /** Decides what to do for one process. */
 export function decide(input: DecideInput): Plan {
-  return withQuorumNotes(input, decideRules(input));
+  const quorum = assessQuorum(input);
+  const plan = withQuorumNotes(input, decideRules(input, quorum), quorum);
+  return { ...plan, state: trackLastActive(plan.state, quorum) };
 }
 
 /** The guard clauses, in order. */
-function decideRules(input: DecideInput): Plan {
-  const request = applyOperatorRequest(input);
+function decideRules(input: DecideInput, quorum: QuorumAssessment): Plan {
+  const request = applyOperatorRequest(input, quorum);
   if (request.plan) return request.plan;
   let state = request.state;
   const { process, now } = input;
@@ -48,12 +51,11 @@ function decideRules(input: DecideInput): Plan {
     const where = state.activeHost ? ` to ${state.activeHost}` : '';
     return makePlan(input, state, 'latched', [], `latched after failover${where}: not acting until reset`);
   }
-  return decideRunning(input, state);
+  return decideRunning(input, state, quorum);
 }
 
 /** Split brain, one up, or none up: on the merged view of every live watcher. */
-function decideRunning(input: DecideInput, state: ProcessState): Plan {
-  const quorum = assessQuorum(input);
+function decideRunning(input: DecideInput, state: ProcessState, quorum: QuorumAssessment): Plan {
   const up = rankUpInstances(input.process, quorum.observations);
   if (up.length > 1) return decideSplitBrain(input, state, up, quorum);
   if (up.length === 1) {

@@ -12,7 +12,7 @@ import { recordAttempt, recordOutcome } from '../../src/decide/record.js';
 import type { ProcessConfig } from '../../src/config/model.js';
 import type { Observation } from '../../src/probe/observation.js';
 import { buildMergedView, type MergedView } from '../../src/quorum/merged-view.js';
-import { emptyProcessState, type ProcessState } from '../../src/state/model.js';
+import { emptyProcessState, type OperatorRequestType, type ProcessState } from '../../src/state/model.js';
 import { makeProcess, obs } from '../helpers/process-config.js';
 
 const NOW = 5_000_000;
@@ -525,5 +525,75 @@ describe('fencing before a failover', () => {
     const process = fenced();
     const { actions } = pass(process, cutOff, emptyProcessState(), everyoneCutOff());
     assert.deepEqual(actions, ['start:B']);
+  });
+});
+
+describe('operator requests do not skip the fence', () => {
+  const cutOff = own({ A: 'unreachable', B: 'down', C: 'down' });
+  const everyoneCutOff = () =>
+    viewOf([
+      { A: 'unreachable', B: 'down', C: 'down' },
+      { A: 'unreachable', B: 'down', C: 'down' },
+    ]);
+  const ask = (state: ProcessState, type: OperatorRequestType): ProcessState => ({
+    ...state,
+    request: { type, host: null, by: 'op', at: NOW },
+  });
+
+  for (const type of ['reset', 'start'] as const) {
+    test(`${type} while the last active host is not confirmed down: fence it, then start`, () => {
+      const process = fenced();
+      const { actions, plan } = pass(process, cutOff, ask(runningOnA(process), type), everyoneCutOff());
+      assert.deepEqual(actions, ['fence:A', 'start:B']);
+      assert.equal(plan.state.activeHost, 'B');
+      assert.equal(plan.state.lastActiveHost, 'B');
+    });
+  }
+
+  test('stop, then maintenance off: the host it could not see is fenced before a start elsewhere', () => {
+    const process = fenced();
+    const stopped = pass(process, cutOff, ask(runningOnA(process), 'stop'), everyoneCutOff());
+    assert.equal(stopped.plan.state.activeHost, null);
+    assert.equal(stopped.plan.state.lastActiveHost, 'A', 'not confirmed down: remembered');
+    const resumed = pass(process, cutOff, ask(stopped.plan.state, 'maintenance-off'), everyoneCutOff());
+    assert.deepEqual(resumed.actions, ['fence:A', 'start:B']);
+  });
+
+  test('reset with the last host confirmed down by the quorum: no fence, and it is forgotten', () => {
+    const process = fenced();
+    const allDown = own({ A: 'down', B: 'down', C: 'down' });
+    const view = viewOf([
+      { A: 'down', B: 'down', C: 'down' },
+      { A: 'down', B: 'down', C: 'down' },
+    ]);
+    const state = foldObservations(process, ask(runningOnA(process), 'reset'), allDown, NOW);
+    const plan = decide({ process, observations: allDown, state, attempts: noAttempts(), now: NOW, view });
+    assert.deepEqual(
+      plan.actions.map((a) => a.type),
+      ['start'],
+    );
+    assert.equal(plan.state.lastActiveHost, null);
+  });
+
+  test('move ranks instances on the quorum view: an instance only the peers see up is switched over', () => {
+    const state = { ...runningOnA(plain), request: { type: 'move' as const, host: 'B', by: 'op', at: NOW } };
+    const view = viewOf([
+      { A: 'up', B: 'down', C: 'down' },
+      { A: 'up', B: 'down', C: 'down' },
+    ]);
+    const plan = decide({
+      process: plain,
+      observations: cutOff,
+      state,
+      attempts: noAttempts(),
+      now: NOW,
+      view,
+    });
+    assert.deepEqual(
+      plan.actions.map((a) =>
+        a.type === 'switchover' ? `switchover:${a.host} from ${a.fromHosts.join(',')}` : a.type,
+      ),
+      ['switchover:B from A'],
+    );
   });
 });
