@@ -71,10 +71,12 @@ export function fenceBeforeStart(
   const command = input.process.candidates.find((c) => c.host === from)?.commands.fence;
   const unconfirmed = `${from} is not confirmed down (${describeUnconfirmed(quorum, from)})`;
   const retryAt = record.fenceRetryAt ?? null;
+  // The back-off is the host's own: a later fence of another host does not lift it.
   const last = state.lastFence?.host === from && !state.lastFence.ok ? state.lastFence : null;
+  const why = last ? last.reason.replace(/^.* → /, '') : `${record.fenceFailures ?? 1} failed fence(s)`;
   const waiting =
-    retryAt !== null && retryAt > input.now && last
-      ? `${last.reason.replace(/^.* → /, '')}; next fence in ${Math.ceil((retryAt - input.now) / 1000)} s`
+    retryAt !== null && retryAt > input.now
+      ? `${why}; next fence in ${Math.ceil((retryAt - input.now) / 1000)} s`
       : undefined;
   const failed = input.attempts.fenceFailed?.[from] ?? waiting;
   if (failed !== undefined) {

@@ -9,9 +9,8 @@ import { describeDisagreement, describeStartHold, type QuorumAssessment } from '
  */
 export function withQuorumNotes(input: DecideInput, plan: Plan, quorum: QuorumAssessment): Plan {
   const prefix = `${input.process.name}: `;
-  const hold = describeStartHold(quorum, input.process);
-  const disagreement =
-    hold !== null && plan.summary === `${prefix}${hold}` ? hold : describeDisagreement(quorum);
+  const hold = plan.hold?.bound === 'quorum' ? describeStartHold(quorum, input.process) : null;
+  const disagreement = hold ?? describeDisagreement(quorum);
   const unsafe =
     plan.status === 'unsafe'
       ? plan.summary.startsWith(prefix)

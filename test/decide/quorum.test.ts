@@ -441,6 +441,16 @@ describe('fencing before a failover', () => {
     assert.match(again.plan.summary, /its fence failed \(fence failed, exit 1; next fence in 1 s\)$/);
   });
 
+  test("a host's fence back-off holds even when the last fence named another host", () => {
+    const process = fenced();
+    const failing = { 'fence:A': { ok: false, reason: 'fence failed, exit 1' } };
+    const first = pass(process, cutOff, runningOnA(process), everyoneCutOff(), failing);
+    const other = { ...first.plan.state, lastFence: { ...first.plan.state.lastFence!, host: 'C', ok: true } };
+    const again = pass(process, cutOff, other, everyoneCutOff(), failing);
+    assert.deepEqual(again.actions, [], 'A is still backing off');
+    assert.match(again.plan.summary, /its fence failed \(1 failed fence\(s\); next fence in 1 s\)$/);
+  });
+
   test('fence_required = no: a failed fence is noted and the failover goes ahead', () => {
     const process = fenced(false);
     const { actions, plan } = pass(process, cutOff, runningOnA(process), everyoneCutOff(), {
