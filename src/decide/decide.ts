@@ -45,7 +45,11 @@ function decideRules(input: DecideInput, quorum: QuorumAssessment): Plan {
       };
     }
     // The slow retry ends given-up only: a latch still holds (found by the property tests).
-    state = { ...state, givenUpAt: null, startTimes: [] };
+    // It is one start, not a new budget: the window is left one start short of max_restarts,
+    // so a retry that fails (or dies and needs another start within restart_window) gives up
+    // again; once restart_window has passed since the retry, the whole budget is back.
+    const spent = Array.from({ length: Math.max(0, process.maxRestarts - 1) }, () => now);
+    state = { ...state, givenUpAt: null, startTimes: spent };
   }
   if (state.latched) {
     const where = state.activeHost ? ` to ${state.activeHost}` : '';
