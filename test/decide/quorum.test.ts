@@ -377,14 +377,15 @@ describe('split brain on the merged view', () => {
   });
 });
 
-describe('fencing before a failover', () => {
-  const cutOff = own({ A: 'unreachable', B: 'down', C: 'down' });
-  const everyoneCutOff = () =>
-    viewOf([
-      { A: 'unreachable', B: 'down', C: 'down' },
-      { A: 'unreachable', B: 'down', C: 'down' },
-    ]);
+/** A is cut off from this watcher, and from every peer too. */
+const cutOff = own({ A: 'unreachable', B: 'down', C: 'down' });
+const everyoneCutOff = () =>
+  viewOf([
+    { A: 'unreachable', B: 'down', C: 'down' },
+    { A: 'unreachable', B: 'down', C: 'down' },
+  ]);
 
+describe('fencing before a failover', () => {
   test('fence OK: the unconfirmed host is fenced, then the failover runs', () => {
     const { actions, plan } = pass(fenced(), cutOff, runningOnA(fenced()), everyoneCutOff());
     assert.deepEqual(actions, ['fence:A', 'start:B']);
@@ -539,12 +540,6 @@ describe('fencing before a failover', () => {
 });
 
 describe('operator requests do not skip the fence', () => {
-  const cutOff = own({ A: 'unreachable', B: 'down', C: 'down' });
-  const everyoneCutOff = () =>
-    viewOf([
-      { A: 'unreachable', B: 'down', C: 'down' },
-      { A: 'unreachable', B: 'down', C: 'down' },
-    ]);
   const ask = (state: ProcessState, type: OperatorRequestType): ProcessState => ({
     ...state,
     request: { type, host: null, by: 'op', at: NOW },
