@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { ETCD_BIN, ensureEtcdInstalled, etcdArgs } from '../helpers/etcd.js';
 import { cliMain, repoRoot } from '../helpers/paths.js';
 import { startTestSshd, type TestSshd } from '../helpers/sshd.js';
-import { WatchProcess, leaderOf, sleep, waitFor } from '../coord-e2e/watch-process.js';
+import { WatchProcess, leaderOf, sleep, waitFor, watchArgs } from '../coord-e2e/watch-process.js';
 import type { JournalEntry } from '../../src/state/model.js';
 import { Topology } from './topology.js';
 
@@ -283,18 +283,7 @@ export class PartitionCluster {
     const child = this.topology.spawnIn(
       name,
       process.execPath,
-      [
-        cliMain,
-        '-c',
-        this.configPath(name),
-        '--log-format',
-        'json',
-        '--log-level',
-        'debug',
-        'watch',
-        '--interval',
-        '1',
-      ],
+      watchArgs(cliMain, this.configPath(name), 1),
       { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const watcher = new WatchProcess(name, child);
@@ -390,17 +379,17 @@ export class PartitionCluster {
 
   /** Every start the start command logged since `since`: [ms, host name]. */
   starts(since = 0): Array<[number, string]> {
-    return readLines(path.join(this.dir, 'starts'))
-      .map((line): [number, string] => {
-        const [t, host] = line.split(' ');
-        return [Number(t), this.hostName(host ?? '')];
-      })
-      .filter(([t]) => t >= since);
+    return this.timedHostLines('starts', since);
   }
 
   /** Every fence that really ran (fence.sh's own log) since `since`: [ms, host name]. */
   fences(since = 0): Array<[number, string]> {
-    return readLines(path.join(this.dir, 'fences'))
+    return this.timedHostLines('fences', since);
+  }
+
+  /** Lines `MS ADDRESS` of a file in the world's dir since `since`, as [ms, host name]. */
+  private timedHostLines(file: string, since: number): Array<[number, string]> {
+    return readLines(path.join(this.dir, file))
       .map((line): [number, string] => {
         const [t, host] = line.split(' ');
         return [Number(t), this.hostName(host ?? '')];

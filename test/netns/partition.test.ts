@@ -7,7 +7,7 @@
  * every 100 ms) and what the journal says.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import { sleep, waitFor } from '../coord-e2e/watch-process.js';
 import { doubleActiveWindows, takeovers } from './checker.js';
 import { LEASE_TTL_MS, PartitionCluster } from './cluster.js';
@@ -50,6 +50,40 @@ async function statusAndNagios(): Promise<{
   return { svc, json: JSON.stringify(svc), nagios: { code: nagios.code, out: nagios.stdout.trim() } };
 }
 
+/**
+ * Waits for h2 to answer after `cutAt`, then asserts a fenced takeover: the
+ * client never saw two instances, h1 was fenced once for real and in the
+ * journal, then exactly one start, on h2, and every takeover the checker finds
+ * was fenced first.
+ */
+async function assertFencedFailover(t: TestContext, since: number, cutAt: number): Promise<void> {
+  const answered = await waitFor(
+    () => cluster.samplesSince(cutAt).find((s) => s.up.includes('h2')),
+    45_000,
+    () => `no failover to h2\n${cluster.logs()}`,
+  );
+  t.diagnostic(`h2 answered ${answered.t - cutAt} ms after the cut`);
+  await sleep(2000);
+  const journal = await cluster.journal();
+  const fences = cluster.fences(since);
+  assertNeverDouble(since);
+  const starts = cluster.starts(cutAt);
+  assert.deepEqual(
+    { fenced: fences.map(([, host]) => host), started: starts.map(([, host]) => host) },
+    { fenced: ['h1'], started: ['h2'] },
+    'h1 fenced once for real, one start on h2',
+  );
+  assert.ok(fences[0]![0] <= starts[0]![0], 'the fence ran before the start');
+  const fenceEntry = journal.find((e) => e.event === 'fence' && e.host === 'h1');
+  assert.equal(fenceEntry?.ok, true, `the journal has the fence: ${JSON.stringify(journal.slice(-8))}`);
+  const checked = takeovers(journal, cluster.samplesSince(since), fences);
+  assert.ok(
+    checked.length > 0 && checked.every((x) => x.fencedInJournal && x.fencedForReal),
+    `every takeover was fenced first: ${JSON.stringify(checked)}`,
+  );
+  assert.deepEqual(cluster.samples.at(-1)?.up, ['h2'], 'h2 serves');
+}
+
 test('1: only the leader loses its link to the active host: no second instance, a warning', async (t) => {
   const since = await cluster.beginScenario('works');
   const leader = await cluster.waitSettled('h1');
@@ -82,40 +116,7 @@ test('2: active host cut off from every watcher, working fence: fence, then fail
   const since = await cluster.beginScenario('works');
   await cluster.waitSettled('h1');
   cluster.topology.cut(['h1'], cluster.watcherNames);
-  const cutAt = Date.now();
-  await waitFor(
-    () => cluster.samplesSince(cutAt).some((s) => s.up.includes('h2')),
-    45_000,
-    () => `no failover to h2\n${cluster.logs()}`,
-  );
-  t.diagnostic(
-    `h2 answered ${(cluster.samplesSince(cutAt).find((s) => s.up.includes('h2'))?.t ?? 0) - cutAt} ms after the cut`,
-  );
-  await sleep(2000);
-  const journal = await cluster.journal();
-  const fences = cluster.fences(since);
-
-  assertNeverDouble(since);
-  assert.deepEqual(
-    fences.map(([, host]) => host),
-    ['h1'],
-    'h1 was fenced once, for real',
-  );
-  const starts = cluster.starts(cutAt);
-  assert.deepEqual(
-    starts.map(([, host]) => host),
-    ['h2'],
-    'one start, on h2',
-  );
-  assert.ok(fences[0]![0] <= starts[0]![0], 'the fence ran before the start');
-  const fenceEntry = journal.find((e) => e.event === 'fence' && e.host === 'h1');
-  assert.equal(fenceEntry?.ok, true, `the journal has the fence: ${JSON.stringify(journal.slice(-8))}`);
-  const checked = takeovers(journal, cluster.samplesSince(since), fences);
-  assert.ok(
-    checked.every((x) => x.fencedInJournal && x.fencedForReal),
-    `every takeover was fenced first: ${JSON.stringify(checked)}`,
-  );
-  assert.deepEqual(cluster.samples.at(-1)?.up, ['h2'], 'h2 serves');
+  await assertFencedFailover(t, since, Date.now());
 });
 
 test('3: the same without a working fence: no failover, not safely recoverable', async (t) => {
@@ -207,37 +208,11 @@ test('5: 3-watcher split 1|2 with the active host on the minority side', async (
     [...majority, 'h2', ...cluster.etcdNames],
   ]);
   const cutAt = Date.now();
-  await waitFor(
-    () => cluster.samplesSince(cutAt).some((s) => s.up.includes('h2')),
-    45_000,
-    () => `the majority did not fail over to h2\n${cluster.logs()}`,
-  );
-  t.diagnostic(
-    `h2 answered ${(cluster.samplesSince(cutAt).find((s) => s.up.includes('h2'))?.t ?? 0) - cutAt} ms after the split`,
-  );
-  await sleep(3000);
-  const journal = await cluster.journal();
-  const fences = cluster.fences(since);
-
-  assertNeverDouble(since);
-  assert.deepEqual(
-    fences.map(([, host]) => host),
-    ['h1'],
-    'h1 was fenced before the majority took over',
-  );
-  assert.deepEqual(
-    cluster.starts(cutAt).map(([, host]) => host),
-    ['h2'],
-  );
+  await assertFencedFailover(t, since, cutAt);
   assert.deepEqual(
     minority.matching(/^(start|stop) Svc@/, cutAt + LEASE_TTL_MS / 2).map((l) => l.message),
     [],
     `the minority watcher ran nothing\n${minority.text()}`,
-  );
-  const checked = takeovers(journal, cluster.samplesSince(since), fences);
-  assert.ok(
-    checked.length > 0 && checked.every((x) => x.fencedInJournal && x.fencedForReal),
-    JSON.stringify(checked),
   );
   cluster.topology.heal();
 });
