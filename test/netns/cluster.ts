@@ -62,6 +62,8 @@ export class PartitionCluster {
   private prefixCount = 0;
   private prefix = '';
   private fenceMode: FenceMode = 'none';
+  /** When the current scenario began (its watchers started). */
+  private scenarioStart = 0;
 
   private constructor(
     readonly topology: Topology,
@@ -268,14 +270,22 @@ export class PartitionCluster {
       await this.powerOn(host);
     }
     rmSync(path.join(this.dir, 'svc'), { recursive: true, force: true });
+    const cleared = Date.now();
+    await waitFor(
+      () =>
+        this.samplesSince(cleared).length >= 3 && this.samplesSince(cleared).every((s) => s.up.length === 0),
+      10_000,
+      () =>
+        `an instance still answers after the reset: ${JSON.stringify(this.samples.slice(-3))} ${this.describeHosts()}`,
+    );
     this.prefixCount += 1;
     this.prefix = `/hv-${this.topology.prefix}-s${this.prefixCount}/`;
     this.fenceMode = fence;
     writeFileSync(path.join(this.dir, 'fence-mode'), `${fence}\n`);
     for (const who of [...this.watcherNames, 'c']) writeFileSync(this.configPath(who), this.configText(who));
-    const since = Date.now();
+    this.scenarioStart = Date.now();
     for (const name of this.watcherNames) this.startWatcher(name);
-    return since;
+    return this.scenarioStart;
   }
 
   /** Spawns `ha-valet watch --interval 1` in watcher `name`'s namespace. */
@@ -300,8 +310,12 @@ export class PartitionCluster {
   async waitSettled(host: string, timeoutMs = 40_000, stableMs = 2000): Promise<WatchProcess> {
     await waitFor(
       () => {
-        const recent = this.samples.filter((s) => s.t >= Date.now() - stableMs);
-        return recent.length >= stableMs / 200 && recent.every((s) => s.up.length === 1 && s.up[0] === host);
+        const recent = this.samplesSince(Math.max(this.scenarioStart, Date.now() - stableMs));
+        return (
+          Date.now() - this.scenarioStart >= stableMs &&
+          recent.length >= stableMs / 200 &&
+          recent.every((s) => s.up.length === 1 && s.up[0] === host)
+        );
       },
       timeoutMs,
       () =>
@@ -314,12 +328,25 @@ export class PartitionCluster {
     );
   }
 
+  /** Every process in every host namespace, for messages. */
+  private describeHosts(): string {
+    return this.hostNames
+      .map(
+        (h) =>
+          `${h}: ${this.topology
+            .pidsIn(h)
+            .map((pid) => `${pid} ${readCmdline(pid).join(' ')}`)
+            .join('; ')}`,
+      )
+      .join('\n');
+  }
+
   /** Kills the service instance on `host` (a crash), leaving the host itself up. */
   killService(host: string): void {
     for (const pid of this.topology.pidsIn(host)) {
+      if (!readCmdline(pid).includes('serve')) continue;
       try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        if (cmdline.includes('serve')) process.kill(pid, 'SIGKILL');
+        process.kill(pid, 'SIGKILL');
       } catch {
         /* gone */
       }
@@ -402,10 +429,10 @@ export class PartitionCluster {
     return this.samples.filter((s) => s.t >= since);
   }
 
-  /** Every watcher's log, for assertion messages. */
-  logs(): string {
+  /** Every watcher's log (the last `chars` of each), for assertion messages. */
+  logs(chars = 6000): string {
     return [...this.watchers.values()]
-      .map((w) => `--- ${w.tag} (pid ${w.pid}) ---\n${w.text().slice(-6000)}`)
+      .map((w) => `--- ${w.tag} (pid ${w.pid}) ---\n${w.text().slice(-chars)}`)
       .join('\n');
   }
 
@@ -423,6 +450,15 @@ export class PartitionCluster {
 function readLines(file: string): string[] {
   try {
     return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** The arguments of process `pid`, [] when it is gone. */
+function readCmdline(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   } catch {
     return [];
   }

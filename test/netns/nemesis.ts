@@ -90,7 +90,8 @@ export async function runNemesis(cluster: PartitionCluster, options: NemesisOpti
   await cluster.waitSettled('h1');
   const startedAt = Date.now();
   let lastJournalRead = startedAt;
-  while (Date.now() - startedAt < options.durationMs) {
+  /** Powers on every host that has been off (by the nemesis or a fence) for POWER_ON_AFTER_MS. */
+  const powerOnDue = async (): Promise<void> => {
     for (const host of cluster.hostNames) {
       if (cluster.isOn(host)) offSince.delete(host);
       else if (!offSince.has(host)) offSince.set(host, Date.now());
@@ -100,6 +101,9 @@ export async function runNemesis(cluster: PartitionCluster, options: NemesisOpti
         note(`power on ${host}`);
       }
     }
+  };
+  while (Date.now() - startedAt < options.durationMs) {
+    await powerOnDue();
     const roll = random();
     if (roll < 0.25) {
       cluster.topology.heal();
@@ -121,13 +125,16 @@ export async function runNemesis(cluster: PartitionCluster, options: NemesisOpti
       }
     } else {
       const host = serving();
-      if (host) {
+      if (host && cluster.hostNames.some((h) => h !== host && cluster.isOn(h))) {
         cluster.topology.heal();
         await cluster.powerOff(host);
         const offAt = Date.now();
         note(`power off ${host}`);
         const other = await waitFor(
-          () => cluster.samplesSince(offAt).find((s) => s.up.some((h) => h !== host)) ?? null,
+          async () => {
+            await powerOnDue();
+            return cluster.samplesSince(offAt).find((s) => s.up.some((h) => h !== host)) ?? null;
+          },
           TAKEOVER_WAIT_MS,
           () => '',
         ).catch(() => null);

@@ -71,7 +71,7 @@ async function assertFencedFailover(t: TestContext, since: number, cutAt: number
   assert.deepEqual(
     { fenced: fences.map(([, host]) => host), started: starts.map(([, host]) => host) },
     { fenced: ['h1'], started: ['h2'] },
-    'h1 fenced once for real, one start on h2',
+    `h1 fenced once for real, one start on h2\njournal: ${JSON.stringify(journal.slice(-12), null, 1)}\n${cluster.logs()}`,
   );
   assert.ok(fences[0]![0] <= starts[0]![0], 'the fence ran before the start');
   const fenceEntry = journal.find((e) => e.event === 'fence' && e.host === 'h1');
