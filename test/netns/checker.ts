@@ -2,18 +2,20 @@
  * Reads a partition run back: double-active windows as the client saw them,
  * and takeovers that were not preceded by a successful fence.
  *
- * A takeover is a successful `start` on host X (journal) begun while the
- * client's last sample before it still saw another host P answering: P's
- * instance was alive, so it was not confirmed down, and taking over from it is
- * safe only after P was fenced. The checker then demands a successful fence of
- * P in the journal (`event: 'fence'`, ok) AND in the fence script's own log,
- * both within FENCE_LOOKBACK_MS before the start began (the journal line may
- * carry the end time of the fence, so it may not be later than the start's end).
+ * A takeover is a successful `start` on host X (journal) begun while another
+ * host P had answered the client within TAKEOVER_WINDOW_MS before, unless P's
+ * instance crashed on its own in that window (the test's ground truth): then
+ * the watchers could see P answer `down`, and no fence is owed. Any other P was
+ * not confirmed down (unreachable, partitioned, powered off), so the checker
+ * demands a successful fence of P in the journal (`event: 'fence'`, ok) AND in
+ * the fence script's own log, within FENCE_LOOKBACK_MS before the start began
+ * (the journal line may carry the end of the fence, so up to the start's end).
  */
 import type { JournalEntry } from '../../src/state/model.js';
 import type { Sample } from './cluster.js';
 
 const FENCE_LOOKBACK_MS = 20_000;
+const TAKEOVER_WINDOW_MS = 10_000;
 /** The client samples every 100 ms: one answering sample stands for that long. */
 export const SAMPLE_MS = 100;
 
@@ -60,21 +62,26 @@ export interface Takeover {
 }
 
 /**
- * Every takeover from a host the client still saw answering, with whether it
- * was fenced first. `fences` are the fence script's own records [ms, host].
+ * Every takeover from a host not confirmed down, with whether it was fenced
+ * first. `fences` are the fence script's own records [ms, host]; `crashes`
+ * the instances killed on purpose (a crash, not a fence) [ms, host].
  */
 export function takeovers(
   journal: JournalEntry[],
   samples: Sample[],
   fences: Array<[number, string]>,
+  crashes: Array<[number, string]> = [],
 ): Takeover[] {
   const found: Takeover[] = [];
   for (const entry of journal) {
     if (entry.event !== 'start' || entry.ok !== true || !entry.host) continue;
     const begun = entry.at - (entry.durationMs ?? 0);
-    const before = lastSampleBefore(samples, begun);
-    for (const from of before?.up ?? []) {
+    const recent = samples.filter((s) => s.t >= begun - TAKEOVER_WINDOW_MS && s.t <= begun);
+    const answered = new Set(recent.flatMap((s) => s.up));
+    for (const from of answered) {
       if (from === entry.host) continue;
+      if (crashes.some(([t, host]) => host === from && t >= begun - TAKEOVER_WINDOW_MS && t <= begun))
+        continue;
       const inWindow = (t: number): boolean => t >= begun - FENCE_LOOKBACK_MS;
       found.push({
         at: begun,
@@ -87,16 +94,6 @@ export function takeovers(
         fencedForReal: fences.some(([t, host]) => host === from && inWindow(t) && t <= begun),
       });
     }
-  }
-  return found;
-}
-
-/** The newest sample taken at or before `t`. */
-function lastSampleBefore(samples: Sample[], t: number): Sample | undefined {
-  let found: Sample | undefined;
-  for (const sample of samples) {
-    if (sample.t > t) break;
-    found = sample;
   }
   return found;
 }

@@ -40,7 +40,7 @@ export interface NemesisReport {
   doubleWindows: DoubleWindow[];
   doubleMs: number;
   takeovers: Takeover[];
-  /** Takeovers from a host the client still saw answering without a successful fence first. */
+  /** Takeovers from a host not confirmed down without a successful fence first. */
   unfenced: Takeover[];
   /** Fences that really powered a host off. */
   fencesRun: number;
@@ -74,6 +74,7 @@ export async function runNemesis(cluster: PartitionCluster, options: NemesisOpti
   const nodes = [...cluster.watcherNames, ...cluster.hostNames, ...cluster.etcdNames];
   const faults: NemesisReport['faults'] = [];
   const deathTakeoverMs: Array<number | null> = [];
+  const crashes: Array<[number, string]> = [];
   const offSince = new Map<string, number>();
   const journal = new Map<string, JournalEntry>();
   const note = (what: string): void => {
@@ -121,6 +122,7 @@ export async function runNemesis(cluster: PartitionCluster, options: NemesisOpti
       const host = serving();
       if (host) {
         cluster.killService(host);
+        crashes.push([Date.now(), host]);
         note(`crash the instance on ${host}`);
       }
     } else {
@@ -157,7 +159,7 @@ export async function runNemesis(cluster: PartitionCluster, options: NemesisOpti
   const samples = cluster.samplesSince(since);
   const fences = cluster.fences(since);
   const doubleWindows = doubleActiveWindows(samples.filter((s) => s.t >= startedAt));
-  const checked = takeovers(entries, samples, fences);
+  const checked = takeovers(entries, samples, fences, crashes);
   const starts = entries.filter((e) => e.event === 'start' && e.ok === true);
   let previous: string | null = null;
   let failovers = 0;
@@ -202,7 +204,7 @@ export function describeReport(report: NemesisReport): string[] {
         .join(''),
     `double-active by the fault before it: ${[...byFault].map(([kind, ms]) => `${kind} ${ms} ms`).join(', ') || 'none'}`,
     `fences run ${report.fencesRun}, failed ${report.fencesFailed}; starts ${report.starts}, failovers ${report.failovers}`,
-    `takeovers from a host still answering ${report.takeovers.length}, without a fence first ${report.unfenced.length}`,
+    `takeovers from a host not confirmed down ${report.takeovers.length}, without a fence first ${report.unfenced.length}`,
     `availability (samples with an instance answering) ${(report.availability * 100).toFixed(1)} %`,
   ];
 }
