@@ -44,7 +44,12 @@ async function statusAndNagios(): Promise<{
   nagios: { code: number | null; out: string };
 }> {
   const [status, nagios] = await Promise.all([cluster.cli(['status', '--json']), cluster.cli(['nagios'])]);
-  const parsed = JSON.parse(status.stdout) as { processes: Array<Record<string, unknown>> };
+  let parsed: { processes: Array<Record<string, unknown>> };
+  try {
+    parsed = JSON.parse(status.stdout) as typeof parsed;
+  } catch {
+    throw new Error(`status --json printed no JSON (exit ${status.code}): ${status.stderr}`);
+  }
   const svc = parsed.processes.find((p) => p.name === 'Svc');
   assert.ok(svc, status.stdout);
   return { svc, json: JSON.stringify(svc), nagios: { code: nagios.code, out: nagios.stdout.trim() } };
