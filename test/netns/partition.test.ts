@@ -100,7 +100,7 @@ test('1: only the leader loses its link to the active host: no second instance, 
     20_000,
     () => `the leader never saw h1 unreachable\n${leader.text()}`,
   );
-  await sleep(10_000);
+  await sleep(8000);
   const { svc, json, nagios } = await statusAndNagios();
   t.diagnostic(`status: ${json.slice(0, 600)}`);
   t.diagnostic(`nagios: exit ${nagios.code} ${nagios.out}`);
@@ -125,7 +125,7 @@ test('1b: the leader loses the active host while the others lose the stand-by; n
   cluster.topology.cut([leader.tag], ['h1']);
   cluster.topology.cut(othersThan(leader.tag), ['h2']);
   const cutAt = Date.now();
-  await sleep(20_000);
+  await sleep(15_000);
   assert.deepEqual(cluster.starts(cutAt), [], `no start after the cut\n${cluster.logs()}`);
   assertOnlyAnswering('h1', cutAt);
   assertNeverDouble(since);
