@@ -11,6 +11,7 @@ import { recordAttempt, recordOutcome } from '../decide/record.js';
 import { executeAction } from '../act/execute-action.js';
 import type { ActContext } from '../act/context.js';
 import type { Observation } from '../probe/observation.js';
+import type { MergedView } from '../quorum/merged-view.js';
 import type { JournalEntry, ProcessState, ProcessStatus } from '../state/model.js';
 import { deathEntry, outcomeEntries, transitionEntry } from './journal-entries.js';
 import { findDeath } from '../decide/death.js';
@@ -28,6 +29,11 @@ export interface PassDeps extends ActContext {
   recordJournal(entries: JournalEntry[]): Promise<void>;
   /** Coordination epoch written into journal lines, when coordinated. */
   epoch?: string;
+  /**
+   * Reads what the other live watchers see now (coordination = etcd), before every decide
+   * round: a pass with starts and fences takes seconds, and the peers keep looking meanwhile.
+   */
+  readView?(): Promise<MergedView | undefined>;
 }
 
 export interface ProcessPassResult {
@@ -73,7 +79,8 @@ export async function runProcessPass(
   let entered: Plan | null = null;
   const maxRounds = process.candidates.length * 2 + 4;
   for (let round = 0; round < maxRounds; round++) {
-    plan = decide({ process, observations, state, attempts, now: deps.now() });
+    const view = await deps.readView?.();
+    plan = decide({ process, observations, state, attempts, now: deps.now(), ...(view ? { view } : {}) });
     if (entered === null || entered.status !== plan.status) entered = plan;
     state = plan.state;
     const mayBegin = deps.mayStartAction ?? deps.mayAct;
@@ -133,7 +140,11 @@ export async function runProcessPass(
 function summarizeDryRun(plan: Plan): string {
   if (plan.actions.length === 0) return plan.summary;
   const steps = plan.actions.map((a) =>
-    a.type === 'hook' ? `run ${a.hook} hooks` : `${a.type} on ${a.host}`,
+    a.type === 'hook'
+      ? `run ${a.hook} hooks`
+      : a.type === 'fence'
+        ? `fence ${a.host}`
+        : `${a.type} on ${a.host}`,
   );
   return `${plan.summary} [dry run: would ${steps.join(', then ')}]`;
 }

@@ -230,6 +230,7 @@ test('status: the worst process decides; summary counts every state', () => {
       maintenance: 0,
       latched: 0,
       'split-brain': 0,
+      unsafe: 0,
       unknown: 0,
     },
   });
