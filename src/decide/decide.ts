@@ -147,7 +147,10 @@ function chooseFailback(input: DecideInput, state: ProcessState, activeHost: str
   for (const { candidate, observation } of observationsByCandidate(process, input.observations)) {
     if (candidate.rank >= active.rank) break;
     if (startBlocker(process, candidate, observation, state, input.attempts, now) !== null) continue;
-    const since = hostRecord(state, candidate.host).reachableSince;
+    // Healthy for failback_delay since it answered again and since the service was placed where it
+    // runs now: a `move` or `start --on` (or a failover after a failed start) is not undone at once.
+    const reachable = hostRecord(state, candidate.host).reachableSince;
+    const since = reachable === null ? null : Math.max(reachable, state.placedAt ?? reachable);
     if (since !== null && now - since >= process.failbackDelayMs) return candidate.host;
   }
   return null;

@@ -62,6 +62,7 @@ export function recordOutcome(
     ...next,
     activeHost: action.host,
     startedAt: now,
+    placedAt: now,
     latched: next.latched || (failover && process.latch),
     hosts: { ...next.hosts, [action.host]: { ...record, retryAfter: null } },
     counters: {

@@ -5,7 +5,7 @@
  */
 import type { ProcessConfig } from '../config/model.js';
 import { decide } from '../decide/decide.js';
-import { noAttempts, type Action, type ActionOutcome, type Plan } from '../decide/actions.js';
+import { noAttempts, type Action, type ActionOutcome, type Plan, type StartHold } from '../decide/actions.js';
 import { foldHostObservations, foldObservations } from '../decide/observe.js';
 import { recordAttempt, recordOutcome } from '../decide/record.js';
 import { executeAction } from '../act/execute-action.js';
@@ -48,6 +48,8 @@ export interface ProcessPassResult {
   planned: Action[];
   activeHost: string | null;
   state: ProcessState;
+  /** When nothing is up and no start was made: the bound that holds it back, and until when. */
+  hold: StartHold | null;
 }
 
 /** Replaces the observations of the hosts an action re-tested. */
@@ -133,6 +135,7 @@ export async function runProcessPass(
     planned: deps.dryRun ? finalPlan.actions : [],
     activeHost: state.activeHost,
     state: deps.dryRun ? stored : state,
+    hold: finalPlan.hold ?? null,
   };
 }
 

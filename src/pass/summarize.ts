@@ -17,7 +17,8 @@ export function summarizePass(name: string, finalPlan: Plan, outcomes: ActionOut
       .map((o) => (o.action.type === 'fence' ? `; fenced ${o.action.host} first` : ''))
       .join('');
     if (action.cause) {
-      const verb = action.host === action.fromHost ? 'restarted on' : 'started on';
+      const verb =
+        action.host === action.fromHost ? 'restarted on' : action.failover ? 'failed over to' : 'started on';
       return `${name}: ${action.cause}, ${verb} ${action.host}${details}${fenced}`;
     }
     const verb = action.failover ? `failed over from ${action.fromHost} to` : 'started on';

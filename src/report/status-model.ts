@@ -289,9 +289,9 @@ export function summarizeProcess(s: ProcessReport): string {
       return s.unsafe ?? 'not safely recoverable: a failover would need a fence first';
     case 'waiting':
       if (s.disagreement) return `waiting: ${s.disagreement}`;
-      return `waiting to start (back-off or priority wait): no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})`;
+      return `waiting to start (back-off or priority wait): no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})${lastFailureWords(s)}`;
     case 'down':
-      return `down: no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})`;
+      return `down: no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})${lastFailureWords(s)}`;
     case 'unknown': {
       if (s.lastCheckAt === null) return 'unknown: never checked';
       const why = s.hosts.map(
@@ -301,4 +301,13 @@ export function summarizeProcess(s: ProcessReport): string {
       return `unknown: no host could be checked (${why.join(', ')})`;
     }
   }
+}
+
+/** `; last: died within 1 s of its start on A` (`A: start failed, exit 1`): the latest failure, or ''. */
+function lastFailureWords(s: ProcessReport): string {
+  const failures = s.hosts.flatMap((h) => (h.lastFailure ? [{ host: h.host, ...h.lastFailure }] : []));
+  if (failures.length === 0) return '';
+  const latest = failures.reduce((a, b) => (b.at > a.at ? b : a));
+  const where = latest.kind === 'start-failed' ? `${latest.host}: ` : '';
+  return `; last: ${where}${latest.reason}`;
 }

@@ -114,6 +114,8 @@ export interface ProcessState {
   activeHost: string | null;
   /** When the instance on activeHost was started by us and verified (epoch ms), or null. */
   startedAt: number | null;
+  /** When the service was last placed on activeHost: a verified start or switchover, or an operator's choice (for failback_delay). */
+  placedAt: number | null;
   /** Times of recent starts, for flap damping (pruned to restart_window). */
   startTimes: number[];
   /** When the process entered given-up (epoch ms), or null. */
@@ -148,6 +150,7 @@ export function emptyProcessState(): ProcessState {
     downSince: null,
     activeHost: null,
     startedAt: null,
+    placedAt: null,
     startTimes: [],
     givenUpAt: null,
     latched: false,
