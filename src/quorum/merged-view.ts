@@ -3,9 +3,12 @@
  * built outside decide/ and handed to it as input. Pure: the caller passes the
  * peers' published observations and the time.
  *
- * A peer is live while its last published record of the process (written when
- * its probe ended) is at most `maxAgeMs` old; a stale peer's observations do not
- * count. Record time, not each test's end: a probe waiting for one hung host
+ * Every watcher with a published record counts toward the majority: the
+ * record lives on the watcher's etcd lease, so a watcher that died or lost
+ * etcd drops out within lease_ttl. A peer's observations count as votes while
+ * its last published record of the process (written when its probe ended) is
+ * at most `maxAgeMs` old; a stale peer's do not, and its silence is no
+ * agreement either (a slow probe must not let the leader decide alone). Record time, not each test's end: a probe waiting for one hung host
  * publishes the other hosts' results late but together. Ages use the
  * publisher's clock: watchers' clocks must agree well within `maxAgeMs`. This
  * watcher's own observations are not part of the view: decide/ takes them from
@@ -71,13 +74,24 @@ function freshest(observations: Observation[]): Observation[] {
   return [...byHost.values()];
 }
 
-/** The live watchers' count (this one included) and the agreement needed. */
+/**
+ * The watchers' count (this one, the fresh peers and the stale ones: all hold
+ * a lease) and the agreement needed: a stale peer shrinks the votes, never the majority.
+ */
 export function quorumOf(view: MergedView | undefined): { live: number; quorum: number } {
-  const live = 1 + (view?.peers.length ?? 0);
+  const live = 1 + (view?.peers.length ?? 0) + (view?.stale.length ?? 0);
   return { live, quorum: view?.quorum ?? Math.floor(live / 2) + 1 };
 }
 
-/** `observation_max_age`, else three intervals (the watcher's --interval when it overrides the file). */
-export function resolveMaxAgeMs(configured: number | undefined, intervalMs: number): number {
-  return configured ?? 3 * intervalMs;
+/**
+ * `observation_max_age`, else three intervals (the watcher's --interval when it
+ * overrides the file) plus the longest probe: a watcher waiting for a hung host
+ * publishes that late, and its view must still count.
+ */
+export function resolveMaxAgeMs(
+  configured: number | undefined,
+  intervalMs: number,
+  slowestProbeMs = 0,
+): number {
+  return configured ?? 3 * intervalMs + slowestProbeMs;
 }

@@ -1,5 +1,7 @@
 /** Reads the peers' published observations through the coordinator and builds the merged view. */
+import type { ProcessConfig } from '../config/model.js';
 import type { Coordinator } from '../coord/coordinator.js';
+import { slowestProbeMs } from '../probe/probe-duration.js';
 import { buildMergedView, resolveMaxAgeMs, type MergedView } from './merged-view.js';
 
 /** What the cycle needs to build a view. */
@@ -9,12 +11,16 @@ export interface QuorumSettings {
   maxAgeMs: number;
 }
 
-/** The quorum settings of a config, given the interval the watcher runs at. */
+/** The quorum settings of a config, given the interval the watcher runs at and its processes. */
 export function quorumSettings(
   global: { quorum?: number; observationMaxAgeMs?: number },
   intervalMs: number,
+  processes: ProcessConfig[] = [],
 ): QuorumSettings {
-  return { quorum: global.quorum ?? null, maxAgeMs: resolveMaxAgeMs(global.observationMaxAgeMs, intervalMs) };
+  return {
+    quorum: global.quorum ?? null,
+    maxAgeMs: resolveMaxAgeMs(global.observationMaxAgeMs, intervalMs, slowestProbeMs(processes)),
+  };
 }
 
 /**

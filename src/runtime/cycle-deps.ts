@@ -52,6 +52,10 @@ export function createCycleDeps(
       for (const entry of entries) await coordinator.journal.append(entry);
     },
     onCheck: options.onCheck ?? logChecks(logger),
-    quorum: quorumSettings(runtime.config.global, options.intervalMs ?? runtime.config.global.intervalMs),
+    quorum: quorumSettings(
+      runtime.config.global,
+      options.intervalMs ?? runtime.config.global.intervalMs,
+      runtime.config.processes,
+    ),
   };
 }

@@ -19,7 +19,11 @@ function parse(text: string): { config: Config; warnings: string[] } {
 test('quorum and observation_max_age: absent by default, read from [DEFAULT] with etcd', () => {
   const plain = parse(`${ETCD}${SECTION}`).config.global;
   assert.equal(plain.quorum, undefined, 'default: a majority of the live watchers');
-  assert.equal(plain.observationMaxAgeMs, undefined, 'default: 3 x the interval, resolved at run time');
+  assert.equal(
+    plain.observationMaxAgeMs,
+    undefined,
+    'default: 3 x the interval plus the longest probe, resolved at run time',
+  );
   const set = parse(`${ETCD}quorum = 2\nobservation_max_age = 4s\n${SECTION}`).config.global;
   assert.deepEqual([set.quorum, set.observationMaxAgeMs], [2, 4000]);
 });
@@ -68,16 +72,27 @@ test('fence from [DEFAULT] applies to every section, rendered with each sectionâ
   );
 });
 
-test('observation_max_age shorter than a test_timeout plus an interval: a warning naming what to set', () => {
-  const slow = parse(`${ETCD}test_timeout = 30s\n${SECTION}`);
+test('observation_max_age set shorter than the longest probe plus an interval: a warning naming what to set', () => {
+  const slow = parse(`${ETCD}test_timeout = 30s\nobservation_max_age = 20s\n${SECTION}`);
   assert.ok(
     slow.warnings.some(
       (w) =>
-        w.startsWith('test.cfg:2: ') && w.includes("[Ostro]'s test_timeout") && w.includes('at least 35s'),
+        w.startsWith('test.cfg:5: ') &&
+        w.includes("[Ostro]'s longest probe (test_timeout)") &&
+        w.includes('at least 35s'),
     ),
     slow.warnings.join('\n'),
   );
+  const ssh = parse(`${ETCD}transport = ssh\nobservation_max_age = 13s\n${SECTION}`);
+  assert.ok(
+    ssh.warnings.some((w) => w.includes('test_timeout plus the SSH kill wait') && w.includes('at least 18s')),
+    ssh.warnings.join('\n'),
+  );
   assert.deepEqual(parse(`${ETCD}test_timeout = 30s\nobservation_max_age = 40s\n${SECTION}`).warnings, []);
-  assert.deepEqual(parse(`${ETCD}${SECTION}`).warnings, [], 'the defaults fit (10 s + 5 s <= 15 s)');
+  assert.deepEqual(
+    parse(`${ETCD}test_timeout = 30s\n${SECTION}`).warnings,
+    [],
+    'the default (3 intervals plus the longest probe) always fits',
+  );
   assert.deepEqual(parse(`[DEFAULT]\ntest_timeout = 30s\n${SECTION}`).warnings, [], 'local: no peers');
 });

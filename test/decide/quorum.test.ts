@@ -158,7 +158,7 @@ describe('observer quorum', () => {
     assert.equal(plan.state.activeHost, 'B');
   });
 
-  test('stale peers do not count: the live watchers (here only this one) decide', () => {
+  test('stale peers do not vote, but still count toward the majority: this watcher alone does not decide', () => {
     const stale = viewOf(
       [
         { A: 'up', B: 'down', C: 'down' },
@@ -168,8 +168,19 @@ describe('observer quorum', () => {
     );
     assert.deepEqual(stale.peers, []);
     assert.equal(stale.stale.length, 2);
-    const { actions } = pass(plain, own({ A: 'down', B: 'down', C: 'down' }), runningOnA(plain), stale);
-    assert.deepEqual(actions, ['start:A'], 'A answered down: restarted in place');
+    const alone = pass(plain, own({ A: 'unreachable', B: 'down', C: 'down' }), runningOnA(plain), stale);
+    assert.deepEqual(alone.actions, [], 'A unreachable from here only: no failover while the peers are slow');
+    assert.match(alone.plan.summary, /not up for 1 of 3 watchers \(quorum 2, 2 stale\)/);
+    const fresh = viewOf([{ A: 'unreachable', B: 'down', C: 'down' }], 1000);
+    const agreed = pass(plain, own({ A: 'unreachable', B: 'down', C: 'down' }), runningOnA(plain), {
+      ...fresh,
+      stale: ['bolek:2'],
+    });
+    assert.deepEqual(
+      agreed.actions,
+      ['start:B'],
+      'two of three agree: failover, the stale one does not block',
+    );
   });
 
   test('too few live watchers for quorum = 2: no start, and the summary says so', () => {

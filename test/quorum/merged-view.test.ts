@@ -25,7 +25,11 @@ test('peers whose record is fresh are live; old ones are stale; our own record i
     [['reksio:3', ['A', 'B'], 500]],
   );
   assert.deepEqual(view.stale, ['bolek:2']);
-  assert.deepEqual(quorumOf(view), { live: 2, quorum: 2 });
+  assert.deepEqual(
+    quorumOf(view),
+    { live: 3, quorum: 2 },
+    'a stale peer still holds its lease: it counts toward the majority, its views do not vote',
+  );
 });
 
 test('the record time decides: a probe that waited for a hung host still counts its quick results', () => {
@@ -60,5 +64,6 @@ test('majority of the live watchers by default; no view is one watcher; max age 
     [2, 2, 3, 3],
   );
   assert.equal(resolveMaxAgeMs(undefined, 5000), 15_000);
+  assert.equal(resolveMaxAgeMs(undefined, 1000, 5000), 8000, 'three intervals plus the longest probe');
   assert.equal(resolveMaxAgeMs(2000, 5000), 2000);
 });
