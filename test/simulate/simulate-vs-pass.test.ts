@@ -91,7 +91,7 @@ describe('simulate matches a real pass', () => {
   });
 
   test('failover with hooks: before_failover and after_failover run around the start', async () => {
-    const env = await world([`before_failover = touch ${'{process}'}-before`, 'after_failover = true']);
+    const env = await world(['before_failover = echo before {process}', 'after_failover = true']);
     await upOn(env, A);
     await breakHost(env, A);
     await crash(env, A);
@@ -112,7 +112,7 @@ describe('simulate matches a real pass', () => {
     assert.deepEqual(actionList(pass), [`start ${A} false`, `start ${B} true`]);
     const journaled = (await readJournal(env)).filter((e) => e.event === 'hook').map((e) => e.command);
     assert.deepEqual(hooks, journaled);
-    assert.deepEqual(hooks, ["touch 'Svc'-before", 'true']);
+    assert.deepEqual(hooks, ["echo before 'Svc'", 'true']);
   });
 
   test('no host can start it: failed, and on_failed runs', async () => {
