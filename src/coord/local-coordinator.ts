@@ -15,6 +15,7 @@ import { putRequest, takeRequest } from '../state/request-queue.js';
 import { acquirePassLock, readPassLockHolder, type PassLock } from '../state/pass-lock.js';
 import type { StateLayout } from '../state/state-dir.js';
 import { FileStateStore } from '../state/state-store.js';
+import { FileRecordStore } from './file-record-store.js';
 import {
   CoordinationError,
   type CoordinationHealth,
@@ -49,6 +50,7 @@ export class LocalCoordinator implements Coordinator {
   readonly watcherId: string;
   readonly state: FileStateStore;
   readonly journal: FileJournal;
+  readonly records: FileRecordStore;
   private lock: PassLock | null = null;
   private leadership: LockLeadership | null = null;
   private readonly published = new Map<string, Observation[]>();
@@ -60,6 +62,7 @@ export class LocalCoordinator implements Coordinator {
   ) {
     this.watcherId = options.watcherId ?? `${os.hostname()}:${process.pid}`;
     this.state = new FileStateStore(layout.dir, { warn: options.warn });
+    this.records = new FileRecordStore(layout.dir, () => this.leadership?.isValid() ?? false);
     this.journal = new FileJournal(layout.journalPath, {
       maxBytes: options.journalMaxBytes,
       keep: options.journalKeep,
