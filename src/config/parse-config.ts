@@ -45,7 +45,7 @@ export function parseConfigText(text: string, file: string, options: ParseOption
   if (raw.sections.length === 0 && !sink.hasErrors()) {
     sink.error(
       { line: 1 },
-      "no process or job sections: add at least one section such as '[Ostro]' or ':Ostro'",
+      "no process sections: add at least one section such as '[Ostro]' or ':Ostro' (or a job with 'run')",
     );
   }
 
