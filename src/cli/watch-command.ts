@@ -75,6 +75,7 @@ export async function runWatchCommand(command: Command, options: WatchOptions): 
     reporting = createWatchReporting({
       config: () => watcher.config,
       states: () => watcher.states,
+      jobStates: () => watcher.jobStates,
       lastPassAt: () => watcher.lastCycleAt,
       coordination: () => runtime.coordinator.health(),
       journal: runtime.coordinator.journal,
