@@ -46,6 +46,7 @@ export const JOB_ONLY_KEYS = [
   'overlap',
   'catch_up',
   'warn_after',
+  'sticky',
 ] as const;
 
 /** Keys a job section shares with process sections. */

@@ -68,6 +68,7 @@ export function buildJob(
   const overlap = r.choice('overlap', OVERLAP_POLICIES, 'skip');
   const catchUpMs = r.duration('catch_up', 60_000, { minMs: 0 });
   const warnAfter = r.integer('warn_after', 3, 1);
+  const sticky = r.bool('sticky', false);
 
   if (ctx.sink.errorCount > errorsBefore || timing === null || template === null) return null;
   const hosts = host
@@ -88,6 +89,7 @@ export function buildJob(
     overlap,
     catchUpMs,
     warnAfter,
+    sticky,
   };
 }
 

@@ -35,4 +35,9 @@ export interface JobConfig {
   catchUpMs: number;
   /** `warn_after` (3): Nagios warns after this many failed runs in a row. */
   warnAfter: number;
+  /**
+   * `sticky` (no): keep running on the host of the last run while it answers, instead of
+   * going back to the most preferred one (ha_heartbeat without `--fallback`).
+   */
+  sticky: boolean;
 }

@@ -32,27 +32,35 @@ function outputTail(result: RunResult): string {
   return text.length > OUTPUT_TAIL_CHARS ? `…${text.slice(-OUTPUT_TAIL_CHARS)}` : text;
 }
 
-/** The hosts to try, in order. */
-async function hostsToTry(job: JobConfig, context: JobRunContext): Promise<JobCandidate[] | string> {
-  if (job.withProcess === null) return job.candidates;
+/** The hosts to try, in order: preference order, the last run's host first when sticky. */
+async function hostsToTry(
+  job: JobConfig,
+  context: JobRunContext,
+  lastHost: string | null,
+): Promise<JobCandidate[] | string> {
+  if (job.withProcess === null) {
+    const last = job.sticky ? job.candidates.find((c) => c.host === lastHost) : undefined;
+    return last ? [last, ...job.candidates.filter((c) => c !== last)] : job.candidates;
+  }
   const active = await context.activeHostOf(job.withProcess);
   const candidate = job.candidates.find((c) => c.host === active);
   if (!candidate) return `${job.withProcess} is not active on any host of this job`;
   return [candidate];
 }
 
-/** Runs `job` for `slot` (null: a run asked for with run-job). */
+/** Runs `job` for `slot` (null: a run asked for with run-job); `lastHost` ran the previous run. */
 export async function runJobOnce(
   job: JobConfig,
   slot: number | null,
   context: JobRunContext,
+  lastHost: string | null = null,
 ): Promise<JobRun> {
   const startedAt = context.now();
   const finish = (fields: Omit<JobRun, 'slot' | 'startedAt' | 'finishedAt' | 'durationMs'>): JobRun => {
     const finishedAt = context.now();
     return { slot, startedAt, finishedAt, durationMs: finishedAt - startedAt, ...fields };
   };
-  const hosts = await hostsToTry(job, context);
+  const hosts = await hostsToTry(job, context, lastHost);
   if (typeof hosts === 'string') {
     return finish({ host: null, exitCode: null, ok: false, outputTail: '', reason: `not run: ${hosts}` });
   }

@@ -71,7 +71,8 @@ export async function tickJob(job: JobConfig, deps: JobTickDeps): Promise<TickRe
   deps.logger.info(`job ${job.name}: running ${slot === null ? 'now (run-job)' : `slot ${iso(slot)}`}`, {
     job: job.name,
   });
-  return { run: runAndRecord(job, slot, now, manual, deps), skipped: plan.skipped };
+  const lastHost = claimed.lastRun?.host ?? null;
+  return { run: runAndRecord(job, slot, now, manual, lastHost, deps), skipped: plan.skipped };
 }
 
 /** Runs the claimed slot and writes its result into the record and the journal. */
@@ -80,9 +81,10 @@ async function runAndRecord(
   slot: number | null,
   claimedAt: number,
   manual: boolean,
+  lastHost: string | null,
   deps: JobTickDeps,
 ): Promise<JobRun> {
-  const run: JobRun = { ...(await runJobOnce(job, slot, deps)), ...(manual ? { manual } : {}) };
+  const run: JobRun = { ...(await runJobOnce(job, slot, deps, lastHost)), ...(manual ? { manual } : {}) };
   // Not fenced: the result of a run we claimed is recorded even if leadership moved meanwhile.
   await deps.store.update(job.name, (state) => finishRun(state, run, claimedAt, deps.watcherId), {
     fenced: false,

@@ -22,6 +22,7 @@ function job(overrides: Partial<JobConfig> = {}): JobConfig {
     overlap: 'skip',
     catchUpMs: 60_000,
     warnAfter: 3,
+    sticky: false,
     ...overrides,
   };
 }
