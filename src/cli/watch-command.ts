@@ -52,6 +52,13 @@ export async function runWatchCommand(command: Command, options: WatchOptions): 
   const hash = hashConfigText(await readConfigFile(runtime.config.file));
   let reporting: WatchReporting | null = null;
   const checkLog = logChecks(logger);
+  const writeMetrics = (): void => {
+    if (reporting && options.metricsFile) {
+      reporting
+        .writeMetricsFile(options.metricsFile)
+        .catch((error: Error) => logger.warn(`metrics file: ${error.message}`));
+    }
+  };
   const watcher = new Watcher(
     runtime,
     {
@@ -61,13 +68,8 @@ export async function runWatchCommand(command: Command, options: WatchOptions): 
         checkLog(process, candidate, observation);
         reporting?.onCheck(process, candidate, observation);
       },
-      onCycle: () => {
-        if (reporting && options.metricsFile) {
-          reporting
-            .writeMetricsFile(options.metricsFile)
-            .catch((error: Error) => logger.warn(`metrics file: ${error.message}`));
-        }
-      },
+      onCycle: writeMetrics,
+      onJobRun: writeMetrics,
     },
     hash,
   );

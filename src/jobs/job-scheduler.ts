@@ -89,7 +89,10 @@ export class JobScheduler {
   /** Keeps a run in flight until it is recorded. */
   private track(job: JobConfig, run: Promise<JobRun>): void {
     const tracked = run.then(
-      (done) => this.options.onRun?.(job, done),
+      async (done) => {
+        this.states.set(job.name, await this.store.load(job.name).catch(() => this.states.get(job.name)!));
+        this.options.onRun?.(job, done);
+      },
       (error: Error) =>
         this.options.logger.error(`job ${job.name}: run failed: ${error.message}`, { job: job.name }),
     );

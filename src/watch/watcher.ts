@@ -28,6 +28,8 @@ export interface WatcherOptions {
   onCheck?: CheckListener;
   /** Called after every cycle of every process. */
   onCycle?(result: ProcessPassResult): void;
+  /** Called after every job run. */
+  onJobRun?(): void;
 }
 
 export class Watcher {
@@ -137,6 +139,7 @@ export class Watcher {
       coordinator: this.runtime.coordinator,
       logger: this.runtime.logger,
       leadership: () => this.leadership.current(),
+      onRun: () => this.options.onJobRun?.(),
       activeHostOf: async (name) =>
         (this.states.get(name) ?? (await this.runtime.coordinator.state.load(name))).activeHost,
     });
