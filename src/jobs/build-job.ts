@@ -30,6 +30,11 @@ export function jobCommand(candidate: JobCandidate, slot: number): string {
   return candidate.command.replaceAll(SLOT_MARK, String(Math.floor(slot / 1000)));
 }
 
+/** The rendered command of a candidate with `{slot}` shown as written. */
+export function jobCommandTemplate(candidate: JobCandidate): string {
+  return candidate.command.replaceAll(SLOT_MARK, '{slot}');
+}
+
 /** Stands for the slot in a rendered command until a run fills it in (no template value can contain it). */
 const SLOT_MARK = '\u0000slot\u0000';
 
