@@ -137,7 +137,17 @@ async function executeSwitchover(
     const stop = await stopAndVerify(context, process, host);
     observations.push(...stop.observations);
     if (stop.ok) stopped.push(host);
-    else failures.push(`${host}: ${stop.reason}`);
+    else {
+      failures.push(`${host}: ${stop.reason}`);
+      context.logger.warn(
+        `${process.name}: started on ${action.host}, but the old instance on ${host} did not stop`,
+        {
+          process: process.name,
+          host,
+          reason: stop.reason,
+        },
+      );
+    }
   }
   hookSteps.push(...tagSteps('afterFailover', await runHookList(context, process, 'afterFailover', vars)));
   const reason =

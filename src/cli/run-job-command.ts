@@ -14,7 +14,7 @@ import { JobStore } from '../jobs/job-store.js';
 import { tickJob } from '../jobs/job-tick.js';
 import type { RunJobOptions } from './commands/run-job.js';
 import { describeOperator } from './operator-command.js';
-import { openRuntime, type Runtime } from './runtime.js';
+import { openRuntime, type Runtime } from '../runtime/runtime.js';
 
 const POLL_MS = 200;
 

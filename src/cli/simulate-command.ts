@@ -8,8 +8,8 @@ import { runSimulation } from '../simulate/simulate.js';
 import { parseWorldFlags, type WorldSpec } from '../simulate/world.js';
 import type { ProcessState } from '../state/model.js';
 import type { SimulateOptions } from './commands/simulate.js';
-import type { GlobalOptions } from './main.js';
-import { selectProcesses } from './select.js';
+import type { GlobalOptions } from '../runtime/global-options.js';
+import { selectProcesses } from '../runtime/select-processes.js';
 
 /** Most passes `--passes` accepts. */
 const MAX_PASSES = 100;

@@ -100,9 +100,15 @@ export interface ProcessConfig {
   restartWindowMs: number;
   /** `given_up_retry` (10 min); null = `never`. */
   givenUpRetryMs: number | null;
-  /** `min_uptime` (10 s): an instance that dies sooner counts as a failed start. */
+  /**
+   * `min_uptime` (1 s): an instance never seen up this long after its verified start died early;
+   * its host backs off from the 3rd early death in a row. Running this long clears the host's back-off.
+   */
   minUptimeMs: number;
-  /** Capped exponential back-off between failed starts on one host (`backoff_initial` 1 s, `backoff_max` 60 s). */
+  /**
+   * Capped exponential back-off of one host after failed starts and repeated early deaths
+   * (`backoff_initial` 1 s, `backoff_max` 10 s: the longest a start waits when every host backs off).
+   */
   backoffInitialMs: number;
   backoffMaxMs: number;
   /** `failback` (false) and `failback_delay` (30 s). */
@@ -134,6 +140,15 @@ export interface GlobalSettings {
   coordination: CoordinationSettings;
 }
 
+/** Where a path-valued key (ssh_key, state_dir, …) was set, for messages about the file it names. */
+export interface ConfiguredPath {
+  key: string;
+  /** The resolved path. */
+  path: string;
+  line: number;
+  section: string;
+}
+
 export interface Config {
   file: string;
   /** In start order (by `order`, then file order). */
@@ -142,4 +157,6 @@ export interface Config {
   jobs: JobConfig[];
   global: GlobalSettings;
   warnings: Diagnostic[];
+  /** Every path-valued key as set (absent in configs built by hand). */
+  paths?: ConfiguredPath[];
 }

@@ -36,6 +36,7 @@ export function parseConfigText(text: string, file: string, options: ParseOption
     baseDir: path.dirname(path.resolve(file)),
     home: homeDir(env),
     templateCache: new Map(),
+    paths: new Map(),
   };
   if (raw.defaults) checkDefaultKeys(raw.defaults, sink);
   for (const section of raw.sections) {
@@ -68,7 +69,8 @@ export function parseConfigText(text: string, file: string, options: ParseOption
   const fileOrder = new Map(processes.map((p, i) => [p, i]));
   processes.sort((a, b) => a.order - b.order || (fileOrder.get(a) ?? 0) - (fileOrder.get(b) ?? 0));
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
-  return { config: { file, processes, jobs, global, warnings }, diagnostics };
+  const paths = [...(ctx.paths?.values() ?? [])];
+  return { config: { file, processes, jobs, global, warnings, paths }, diagnostics };
 }
 
 /** The UPPERCASE keys of [DEFAULT]: values for @NAME@ placeholders. */

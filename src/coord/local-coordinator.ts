@@ -15,6 +15,8 @@ import { putRequest, takeRequest } from '../state/request-queue.js';
 import { acquirePassLock, readPassLockHolder, type PassLock } from '../state/pass-lock.js';
 import type { StateLayout } from '../state/state-dir.js';
 import { FileStateStore } from '../state/state-store.js';
+import { runningUid } from '../trust/check-trust.js';
+import { refuseRequestFile } from '../trust/request-file.js';
 import { FileRecordStore } from './file-record-store.js';
 import {
   CoordinationError,
@@ -55,12 +57,14 @@ export class LocalCoordinator implements Coordinator {
   private leadership: LockLeadership | null = null;
   private readonly published = new Map<string, Observation[]>();
   private knownHolder: { id: string; since: number } | null = null;
+  private readonly warn: ((message: string) => void) | undefined;
 
   constructor(
     private readonly layout: StateLayout,
     options: LocalCoordinatorOptions = {},
   ) {
     this.watcherId = options.watcherId ?? `${os.hostname()}:${process.pid}`;
+    this.warn = options.warn;
     this.state = new FileStateStore(layout.dir, { warn: options.warn });
     this.records = new FileRecordStore(layout.dir, () => this.leadership?.isValid() ?? false);
     this.journal = new FileJournal(layout.journalPath, {
@@ -155,9 +159,21 @@ export class LocalCoordinator implements Coordinator {
     await putRequest(this.layout.dir, process, request);
   }
 
-  /** Claims the request file of `process`, once. */
+  /** Claims the request file of `process`, once; a refused one (foreign owner) is journaled and warned about. */
   async claimRequest(process: string): Promise<OperatorRequest | null> {
-    return takeRequest(this.layout.dir, process);
+    const taken = await takeRequest(this.layout.dir, process);
+    if (!taken) return null;
+    const refusal = refuseRequestFile(taken, runningUid());
+    if (!refusal) return taken.request;
+    this.warn?.(`${process}: ${refusal}`);
+    await this.journal.append({
+      at: Date.now(),
+      process,
+      event: 'request-refused',
+      ok: false,
+      reason: refusal,
+    });
+    return null;
   }
 
   /** Always healthy: the lock file is local. */

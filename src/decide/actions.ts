@@ -15,6 +15,8 @@ export interface StartAction {
   reason: string;
   /** Why more preferred hosts were passed over ('Host_A: unreachable: …; …'), if any. */
   skipped?: string;
+  /** How the service went down, when this pass saw it die (`died 3 s after its start on B`). */
+  cause?: string;
 }
 
 /** Stop `host` and verify it went down. */
@@ -47,6 +49,23 @@ export interface HookAction {
 
 export type Action = StartAction | StopAction | SwitchoverAction | HookAction;
 
+/** Why a start is held back: check_count, priority wait, back-off, flap damping, no candidate. */
+export const HOLD_BOUNDS = [
+  'check_count',
+  'priority_wait',
+  'backoff',
+  'flap_damping',
+  'no_candidate',
+  'failover_aborted',
+] as const;
+export type HoldBound = (typeof HOLD_BOUNDS)[number];
+
+/** What keeps a down process from being started now, and until when (null: until something changes). */
+export interface StartHold {
+  bound: HoldBound;
+  until: number | null;
+}
+
 /** What one pass decided for one process. */
 export interface Plan {
   process: string;
@@ -56,6 +75,8 @@ export interface Plan {
   summary: string;
   /** The stored state with this decision's bookkeeping applied (not the actions' results). */
   state: ProcessState;
+  /** Set when nothing is up and no start is planned: which bound holds the start back. */
+  hold?: StartHold;
 }
 
 /** The result of carrying out one action. */

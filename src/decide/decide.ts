@@ -5,17 +5,19 @@
  * Guard clauses in a fixed order (Patroni's cycle): operator request →
  * maintenance → given-up → latched → split brain → one up (failback) → none up.
  */
-import { hostRecord, type ProcessState, type ProcessStatus } from '../state/model.js';
+import { hostRecord, type ProcessState } from '../state/model.js';
 import type { Action, Plan } from './actions.js';
 import { makePlan, type DecideInput } from './make-plan.js';
 import { formatReasons, observationsByCandidate, rankUpInstances, startBlocker } from './candidates.js';
+import { clearBackoff } from './backoff.js';
+import { decideNoneUp } from './restart-policy.js';
 import { applyOperatorRequest } from './operator.js';
 
 /** Decides what to do for one process. */
 export function decide(input: DecideInput): Plan {
   const request = applyOperatorRequest(input);
   if (request.plan) return request.plan;
-  const state = request.state;
+  let state = request.state;
   const { process, now } = input;
   if (state.maintenance) {
     return makePlan(input, state, 'maintenance', [], 'in maintenance: probing only, not acting');
@@ -24,15 +26,14 @@ export function decide(input: DecideInput): Plan {
     const retryAt = process.givenUpRetryMs === null ? null : state.givenUpAt + process.givenUpRetryMs;
     if (retryAt === null || now < retryAt) {
       const when = retryAt === null ? 'never retries' : `retries in ${Math.ceil((retryAt - now) / 1000)} s`;
-      return makePlan(
-        input,
-        state,
-        'given-up',
-        [],
-        `given up after too many restarts (${when}; reset to revive)`,
-      );
+      const summary = `given up after too many restarts (${when}; reset to revive)`;
+      return {
+        ...makePlan(input, state, 'given-up', [], summary),
+        hold: { bound: 'flap_damping', until: retryAt },
+      };
     }
-    return decideRunning(input, { ...state, givenUpAt: null, startTimes: [] });
+    // The slow retry ends given-up only: a latch still holds (found by the property tests).
+    state = { ...state, givenUpAt: null, startTimes: [] };
   }
   if (state.latched) {
     const where = state.activeHost ? ` to ${state.activeHost}` : '';
@@ -81,9 +82,7 @@ function decideOneUp(input: DecideInput, state: ProcessState, host: string, prio
     ...state,
     activeHost: host,
     startedAt: state.activeHost === host ? state.startedAt : null,
-    hosts: settled
-      ? { ...state.hosts, [host]: { ...record, failedStarts: 0, retryAfter: null } }
-      : state.hosts,
+    hosts: settled ? { ...state.hosts, [host]: clearBackoff(record) } : state.hosts,
   };
   const actions: Action[] = [];
   const healed = state.status === 'split-brain' && !input.attempts.hooksRun.includes('splitBrainHealed');
@@ -131,87 +130,4 @@ function chooseFailback(input: DecideInput, state: ProcessState, activeHost: str
   return null;
 }
 
-/** Nothing up: wait (check_count, priority wait, flap damping) or start on the best candidate. */
-function decideNoneUp(input: DecideInput, state: ProcessState): Plan {
-  const { process, now } = input;
-  if (input.attempts.failoverAborted !== undefined) {
-    return makePlan(input, state, 'failed', [], `down; ${input.attempts.failoverAborted}`);
-  }
-  const active = state.activeHost;
-  if (active !== null && input.attempts.startFailed[active] === undefined) {
-    const bad = hostRecord(state, active).badChecks;
-    if (bad > 0 && bad < process.checkCount) {
-      return makePlan(
-        input,
-        state,
-        'waiting',
-        [],
-        `not up on ${active} (check ${bad} of ${process.checkCount}), waiting`,
-      );
-    }
-  }
-  if (process.priority > 1 && process.priorityWaitMs > 0 && state.downSince !== null) {
-    const waitUntil = state.downSince + (process.priority - 1) * process.priorityWaitMs;
-    if (now < waitUntil) {
-      const seconds = Math.ceil((waitUntil - now) / 1000);
-      return makePlan(
-        input,
-        state,
-        'waiting',
-        [],
-        `down; priority ${process.priority} waits ${seconds} s more for a preferred watcher`,
-      );
-    }
-  }
-  const blocked: Array<[string, string]> = [];
-  for (const { candidate, observation } of observationsByCandidate(process, input.observations)) {
-    const blocker = startBlocker(process, candidate, observation, state, input.attempts, now);
-    if (blocker !== null) {
-      blocked.push([candidate.host, blocker]);
-      continue;
-    }
-    return planStart(input, state, candidate.host, blocked);
-  }
-  const failedThisPass = Object.keys(input.attempts.startFailed).length > 0;
-  const onlyBackingOff = blocked.length > 0 && blocked.every(([, why]) => why.startsWith('backing off'));
-  const status: ProcessStatus = !failedThisPass && onlyBackingOff ? 'waiting' : 'failed';
-  const lead = failedThisPass ? 'was down, no host could start it' : 'down, no host can start it now';
-  return makePlan(input, state, status, [], `${lead} (${formatReasons(blocked)})`);
-}
-
-/** A start on `host`, unless flap damping says to give up first. */
-function planStart(
-  input: DecideInput,
-  state: ProcessState,
-  host: string,
-  skipped: Array<[string, string]>,
-): Plan {
-  const { process, now } = input;
-  const recent = state.startTimes.filter((t) => t > now - process.restartWindowMs);
-  if (recent.length >= process.maxRestarts) {
-    const next = { ...state, givenUpAt: now, startTimes: recent };
-    const window = Math.round(process.restartWindowMs / 1000);
-    return makePlan(
-      input,
-      next,
-      'given-up',
-      [],
-      `gave up: ${recent.length} starts within ${window} s (max_restarts ${process.maxRestarts})`,
-    );
-  }
-  const from = state.activeHost;
-  const failover = from !== null && from !== host;
-  const skippedText = skipped.length > 0 ? formatReasons(skipped) : undefined;
-  const why = skippedText ? ` (${skippedText})` : '';
-  const reason = from === null ? `not running${why}` : `down on ${from}${why}`;
-  const action: Action = {
-    type: 'start',
-    host,
-    fromHost: from,
-    failover,
-    reason,
-    ...(skippedText ? { skipped: skippedText } : {}),
-  };
-  return makePlan(input, state, 'down', [action], `down, starting on ${host}${why}`);
-}
 export type { DecideInput } from './make-plan.js';

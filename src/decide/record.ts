@@ -5,7 +5,7 @@
 import type { ProcessConfig } from '../config/model.js';
 import { hostRecord, type ProcessState } from '../state/model.js';
 import type { ActionOutcome, PassAttempts } from './actions.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, retryAfterOf } from './backoff.js';
 
 /** Returns the state after `outcome`, which finished at `now`. */
 export function recordOutcome(
@@ -46,12 +46,11 @@ export function recordOutcome(
   const record = hostRecord(next, action.host);
   if (!outcome.ok) {
     const failedStarts = record.failedStarts + 1;
+    const lastFailure = { kind: 'start-failed' as const, at: now, reason: outcome.reason };
+    const retryAfter = retryAfterOf(now, backoffDelay(process, failedStarts));
     return {
       ...next,
-      hosts: {
-        ...next.hosts,
-        [action.host]: { ...record, failedStarts, retryAfter: now + backoffDelay(process, failedStarts) },
-      },
+      hosts: { ...next.hosts, [action.host]: { ...record, failedStarts, retryAfter, lastFailure } },
       counters: { ...next.counters, failedStarts: next.counters.failedStarts + 1 },
     };
   }

@@ -12,7 +12,8 @@ import { executeAction } from '../act/execute-action.js';
 import type { ActContext } from '../act/context.js';
 import type { Observation } from '../probe/observation.js';
 import type { JournalEntry, ProcessState, ProcessStatus } from '../state/model.js';
-import { outcomeEntries, transitionEntry } from './journal-entries.js';
+import { deathEntry, outcomeEntries, transitionEntry } from './journal-entries.js';
+import { findDeath } from '../decide/death.js';
 import { summarizePass } from './summarize.js';
 
 export interface PassDeps extends ActContext {
@@ -57,7 +58,13 @@ export async function runProcessPass(
   stored: ProcessState,
   deps: PassDeps,
 ): Promise<ProcessPassResult> {
-  let state = foldObservations(process, stored, observed, deps.now());
+  const probedAt = deps.now();
+  let state = foldObservations(process, stored, observed, probedAt);
+  const death = findDeath(process, stored, state, probedAt);
+  if (death !== null && !deps.dryRun) {
+    deps.logger.warn(`${process.name}: ${death.reason}`, { process: process.name, host: death.host });
+    await deps.recordJournal([deathEntry(process, death, deps.epoch)]);
+  }
   let observations = observed;
   let attempts = noAttempts();
   const outcomes: ActionOutcome[] = [];

@@ -153,6 +153,8 @@ export function buildProcessStatus(
         failedStarts: record?.failedStarts ?? 0,
         retryAfter: record?.retryAfter ?? null,
         upSince: record?.upSince ?? null,
+        earlyDeaths: record?.earlyDeaths ?? 0,
+        lastFailure: record?.lastFailure ?? null,
       };
     });
 

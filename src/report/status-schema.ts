@@ -50,6 +50,8 @@
  *                         reason: string | null; exitCode: number | null; at: number;
  *                         ageMs: number; durationMs: number }
  *   badChecks: number; failedStarts: number; retryAfter: number | null; upSince: number | null
+ *   earlyDeaths: number
+ *   lastFailure: null | { kind: 'start-failed' | 'died-early' | 'died'; at: number; reason: string }
  * }
  * ```
  */
@@ -58,7 +60,7 @@ import type { ObservationKind } from '../probe/observation.js';
 import type { Transport } from '../config/model.js';
 import type { CoordinationHealth } from '../coord/coordinator.js';
 import type { FullCheck } from './full-checks.js';
-import type { ProcessStatus } from '../state/model.js';
+import type { HostFailure, ProcessStatus } from '../state/model.js';
 
 export const STATUS_SCHEMA_VERSION = 1;
 
@@ -100,6 +102,10 @@ export interface HostReport {
   failedStarts: number;
   retryAfter: number | null;
   upSince: number | null;
+  /** Deaths within min_uptime of a verified start, in a row (issue 11). */
+  earlyDeaths: number;
+  /** The host's last failed start or death, in words. */
+  lastFailure: HostFailure | null;
 }
 
 export interface ActionStatus {

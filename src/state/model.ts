@@ -4,6 +4,21 @@
  */
 import type { Observation } from '../probe/observation.js';
 
+/**
+ * The three ways an instance can be lost, each with its own words: its start failed (the start
+ * command failed, or it never verified up), it died within `min_uptime` of a verified start, or it
+ * died after running longer than that (src/decide/restart-policy.ts).
+ */
+export const FAILURE_KINDS = ['start-failed', 'died-early', 'died'] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/** The last failure of one host: what happened, when, in words (`died 3 s after its start on B`). */
+export interface HostFailure {
+  kind: FailureKind;
+  at: number;
+  reason: string;
+}
+
 /** What ha-valet remembers about one candidate host of one process. */
 export interface HostRecord {
   /** The last test result, with its time. */
@@ -12,12 +27,18 @@ export interface HostRecord {
   badChecks: number;
   /** Consecutive failed starts on this host (for back-off). */
   failedStarts: number;
+  /** Consecutive deaths within min_uptime of a verified start on this host (for back-off). */
+  earlyDeaths: number;
   /** No start is tried on this host before this time (epoch ms), or null. */
   retryAfter: number | null;
   /** Since when this host has been seen up without a break (epoch ms), or null. */
   upSince: number | null;
   /** Since when this host has answered its test (up or down) without a break, or null. */
   reachableSince: number | null;
+  /** When this host was last seen up since its last noted death (epoch ms), or null. */
+  lastUpAt: number | null;
+  /** The last start failure or death on this host, or null. */
+  lastFailure: HostFailure | null;
 }
 
 /** The last action carried out, for status. */
@@ -114,9 +135,12 @@ export function hostRecord(state: ProcessState, host: string): HostRecord {
       lastObservation: null,
       badChecks: 0,
       failedStarts: 0,
+      earlyDeaths: 0,
       retryAfter: null,
       upSince: null,
       reachableSince: null,
+      lastUpAt: null,
+      lastFailure: null,
     }
   );
 }

@@ -6,6 +6,7 @@
 import { OBSERVATION_KINDS } from '../probe/observation.js';
 import {
   emptyProcessState,
+  FAILURE_KINDS,
   hostRecord,
   OPERATOR_REQUESTS,
   PROCESS_STATUSES,
@@ -76,6 +77,11 @@ function findHostProblem(record: unknown): string | null {
     return 'retryAfter/upSince are not numbers or null';
   if (record.reachableSince !== undefined && !isNumberOrNull(record.reachableSince))
     return 'reachableSince is not a number or null';
+  if (record.earlyDeaths !== undefined && !isNumber(record.earlyDeaths)) return 'earlyDeaths is not a number';
+  if (record.lastUpAt !== undefined && !isNumberOrNull(record.lastUpAt))
+    return 'lastUpAt is not a number or null';
+  if (!(record.lastFailure === undefined || record.lastFailure === null || isHostFailure(record.lastFailure)))
+    return 'lastFailure is not null or {kind, at, reason}';
   return null;
 }
 
@@ -88,6 +94,16 @@ function isObservation(v: unknown): boolean {
     isNumberOrNull(v.exitCode) &&
     isNumber(v.at) &&
     isNumber(v.durationMs)
+  );
+}
+
+/** True for a plausible HostFailure. */
+function isHostFailure(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    (FAILURE_KINDS as readonly unknown[]).includes(v.kind) &&
+    isNumber(v.at) &&
+    typeof v.reason === 'string'
   );
 }
 
