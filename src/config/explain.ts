@@ -1,6 +1,6 @@
 /** Human and JSON views of a loaded config for `validate --explain` / `--json`. */
 import { formatDiagnostic } from './diagnostics.js';
-import type { Config, Diagnostic, ProcessConfig } from './model.js';
+import type { Config, Diagnostic, ProcessConfig, SshSettings } from './model.js';
 import { jobCommandTemplate } from '../jobs/build-job.js';
 import type { JobConfig } from '../jobs/job-config.js';
 
@@ -24,17 +24,19 @@ export function formatExplain(config: Config): string {
   return lines.join('\n');
 }
 
+/** ' via ssh user@host:22' or ' (local)'. */
+function describeVia(candidate: { host: string; transport: string }, ssh: SshSettings): string {
+  if (candidate.transport !== 'ssh') return ' (local)';
+  return ` via ssh ${ssh.user ? `${ssh.user}@` : ''}${candidate.host}:${ssh.port}`;
+}
+
 /** The explain block of one process. */
 function explainProcess(p: ProcessConfig): string[] {
   const lines = [
     `${p.name}  (order ${p.order}, priority ${p.priority}, transport ${p.transport}, ${p.source.file}:${p.source.line})`,
   ];
   for (const c of p.candidates) {
-    const via =
-      c.transport === 'ssh'
-        ? ` via ssh ${p.ssh.user ? `${p.ssh.user}@` : ''}${c.host}:${p.ssh.port}`
-        : ' (local)';
-    lines.push(`  ${c.rank}. ${c.host}${via}`);
+    lines.push(`  ${c.rank}. ${c.host}${describeVia(c, p.ssh)}`);
     lines.push(`       start: ${c.commands.start}`);
     lines.push(`       stop:  ${c.commands.stop}`);
     lines.push(`       test:  ${c.commands.test}`);
@@ -51,11 +53,7 @@ function explainJob(j: JobConfig): string[] {
     `${j.name}  (job: ${timing}, timeout ${j.timeoutMs / 1000} s, overlap ${j.overlap}${j.sticky ? ', sticky' : ''}${where}, ${j.source.file}:${j.source.line})`,
   ];
   for (const c of j.candidates) {
-    const via =
-      c.transport === 'ssh'
-        ? ` via ssh ${j.ssh.user ? `${j.ssh.user}@` : ''}${c.host}:${j.ssh.port}`
-        : ' (local)';
-    lines.push(`  ${c.rank}. ${c.host}${via}`);
+    lines.push(`  ${c.rank}. ${c.host}${describeVia(c, j.ssh)}`);
     lines.push(`       run: ${jobCommandTemplate(c)}`);
   }
   return lines;

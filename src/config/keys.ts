@@ -1,5 +1,17 @@
 /** The keys ha_valet.cfg knows: per-section keys, global keys, hook keys and accepted aliases. */
 
+/** Keys that say where and how a section's commands run (processes and jobs alike). */
+const REMOTE_KEYS = [
+  'stand_by_list',
+  'transport',
+  'ssh_port',
+  'ssh_user',
+  'ssh_key',
+  'ssh_known_hosts',
+  'ssh_verify_host_key',
+  'connect_timeout',
+] as const;
+
 /** Keys of a process section (also allowed in [DEFAULT] as defaults for every section). */
 export const SECTION_KEYS = [
   'host',
@@ -11,14 +23,7 @@ export const SECTION_KEYS = [
   'test',
   'order',
   'priority',
-  'stand_by_list',
-  'transport',
-  'ssh_port',
-  'ssh_user',
-  'ssh_key',
-  'ssh_known_hosts',
-  'ssh_verify_host_key',
-  'connect_timeout',
+  ...REMOTE_KEYS,
   'test_timeout',
   'start_timeout',
   'stop_timeout',
@@ -50,20 +55,7 @@ export const JOB_ONLY_KEYS = [
 ] as const;
 
 /** Keys a job section shares with process sections. */
-export const JOB_SHARED_KEYS = [
-  'host',
-  'user',
-  'port',
-  'protocol',
-  'stand_by_list',
-  'transport',
-  'ssh_port',
-  'ssh_user',
-  'ssh_key',
-  'ssh_known_hosts',
-  'ssh_verify_host_key',
-  'connect_timeout',
-] as const;
+export const JOB_SHARED_KEYS = ['host', 'user', 'port', 'protocol', ...REMOTE_KEYS] as const;
 
 /** The etcd settings (warned about when `coordination = local`). */
 export const ETCD_KEYS = [

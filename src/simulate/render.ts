@@ -1,5 +1,6 @@
 /** Prints a simulation: a few lines per pass and process, or JSON (schemaVersion 1). */
 import type { ActionOutcome } from '../decide/actions.js';
+import { observationJson, outcomeJson } from '../pass/pass-json.js';
 import type { SimulatedPass } from './simulate.js';
 import { describeCondition, type WorldSpec } from './world.js';
 
@@ -61,18 +62,10 @@ export function renderSimulationJson(
         status: p.status,
         activeHost: p.activeHost,
         summary: p.summary,
-        observations: p.observations.map((o) => ({
-          host: o.host,
-          kind: o.kind,
-          priority: o.priority ?? null,
-        })),
+        observations: p.observations.map(observationJson),
         actions: p.outcomes.map((o) => ({
-          type: o.action.type,
-          host: o.action.type === 'hook' ? o.action.toHost : o.action.host,
-          ...(o.action.type === 'hook' ? { hook: o.action.hook } : {}),
+          ...outcomeJson(o),
           ...(o.action.type === 'switchover' ? { fromHosts: o.action.fromHosts } : {}),
-          ok: o.ok,
-          reason: o.reason,
           hookSteps: (o.hookSteps ?? []).map((s) => ({ hook: s.hook, command: s.command })),
         })),
         commands: p.commands.map(({ host, role, command }) => ({ host, role, command })),
