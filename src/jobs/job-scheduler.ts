@@ -51,12 +51,18 @@ export class JobScheduler {
     this.loops = this.jobs.map((job) => this.loop(job, this.pool!));
   }
 
-  /** Stops ticking and waits for the runs in progress (each ends by its timeout at worst). */
-  async stop(): Promise<void> {
+  /**
+   * Stops ticking. With `waitForRuns` (shutdown) waits for the runs in progress (each ends by
+   * its timeout at worst); without (a config reload) lets them finish and record in the
+   * background, so supervision never pauses behind a long job. Their claims keep the next
+   * scheduler from starting another run beside them.
+   */
+  async stop({ waitForRuns }: { waitForRuns: boolean }): Promise<void> {
     this.cancel.abort();
     await Promise.all(this.loops);
-    await Promise.allSettled([...this.inFlight]);
-    await this.pool?.closeAll();
+    const pool = this.pool;
+    const runs = Promise.allSettled([...this.inFlight]).then(() => pool?.closeAll());
+    if (waitForRuns) await runs;
   }
 
   /** Ticks `job` until stopped. */

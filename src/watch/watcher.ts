@@ -150,7 +150,8 @@ export class Watcher {
   private async stopLoops(): Promise<void> {
     this.cancel.abort();
     await Promise.all(this.loops);
-    await this.jobs?.stop();
+    // Shutting down waits for job runs in progress; a reload lets them finish in the background.
+    await this.jobs?.stop({ waitForRuns: this.stopping });
     await this.pool?.closeAll();
     this.pool = null;
   }
