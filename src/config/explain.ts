@@ -76,6 +76,9 @@ export function explainJson(file: string, config: Config | null, diagnostics: Di
     warnings,
     global: config.global,
     processes: config.processes,
-    jobs: config.jobs,
+    jobs: config.jobs.map((j) => ({
+      ...j,
+      candidates: j.candidates.map((c) => ({ ...c, command: jobCommandTemplate(c) })),
+    })),
   };
 }

@@ -9,6 +9,7 @@ import type { RawSection } from '../config/read-sections.js';
 import { SectionReader, type ReaderContext } from '../config/section-reader.js';
 import { renderTemplate, type Template } from '../config/template.js';
 import { FORMS, parseHost, parsePort, parseProtocol, parseUser } from '../config/values.js';
+import { DURATION_FORM, tryParseDuration } from '../config/duration.js';
 import { CRON_FORM, parseCron } from './cron.js';
 import { OVERLAP_POLICIES, type JobCandidate, type JobConfig, type JobTiming } from './job-config.js';
 
@@ -119,8 +120,15 @@ function readTiming(r: SectionReader, where: { line: number; section: string }):
     return null;
   }
   if (every) {
-    const everyMs = r.duration('every', 0, { minMs: 1000 });
-    return everyMs >= 1000 ? { kind: 'every', everyMs } : null;
+    const everyMs = r.parsed(
+      'every',
+      (text) => {
+        const ms = tryParseDuration(text);
+        return ms !== null && ms >= 1000 ? ms : null;
+      },
+      `${DURATION_FORM} of at least 1s`,
+    );
+    return everyMs === undefined ? null : { kind: 'every', everyMs };
   }
   if (schedule) {
     const text = r.text('schedule');

@@ -10,7 +10,7 @@ import type { JobConfig } from './job-config.js';
 import { runJobOnce, type JobRunContext } from './job-runner.js';
 import type { JobRun, JobState } from './job-state.js';
 import type { JobStore } from './job-store.js';
-import { isBusy, planSlots, type SlotPlan } from './schedule.js';
+import { isBusy, nextSlot, planSlots, type SlotPlan } from './schedule.js';
 
 /** A claimed run counts as over this long after its timeout, even if its runner died silently. */
 export const RUN_DEADLINE_GRACE_MS = 5000;
@@ -84,7 +84,12 @@ async function runAndRecord(
   lastHost: string | null,
   deps: JobTickDeps,
 ): Promise<JobRun> {
-  const run: JobRun = { ...(await runJobOnce(job, slot, deps, lastHost)), ...(manual ? { manual } : {}) };
+  const done = await runJobOnce(job, slot, deps, lastHost);
+  // A run that outlasts its period is reported: the slots due meanwhile were skipped or queued.
+  const next = slot === null ? null : nextSlot(job.timing, slot);
+  const outlasted = slot !== null && next !== null && done.durationMs > next - slot;
+  const late = outlasted ? `; outlasted its period (overlap = ${job.overlap})` : '';
+  const run: JobRun = { ...done, reason: `${done.reason}${late}`, ...(manual ? { manual } : {}) };
   // Not fenced: the result of a run we claimed is recorded even if leadership moved meanwhile.
   await deps.store.update(job.name, (state) => finishRun(state, run, claimedAt, deps.watcherId), {
     fenced: false,

@@ -86,6 +86,7 @@ test('overlap = skip: slots due during a run are skipped and journaled, never ru
   const runs = entries.filter((e) => e.event === 'job');
   assert.ok(runs.length >= 2, history.stdout);
   // A second run beside the first would have found the lock and exited 9.
+  assert.match(runs[0]!.reason, /outlasted its period \(overlap = skip\)/);
   assert.ok(
     runs.every((e) => e.ok === true),
     history.stdout,
