@@ -4,11 +4,10 @@
  * recorded, and the reloaded watcher does not start a second run beside it.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { runCliProcess } from '../helpers/run-cli.js';
+import { writeJobConfig } from './helpers/job-world.js';
 import { startWatcher, type WatcherProcess } from '../watch/helpers/watcher-process.js';
 import { waitFor } from '../watch/helpers/wait.js';
 
@@ -17,21 +16,12 @@ let configPath: string;
 let watcher: WatcherProcess;
 
 before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'ha-valet-job-reload-'));
-  configPath = path.join(dir, 'ha_valet.cfg');
-  await writeFile(
-    configPath,
-    [
-      '[DEFAULT]',
-      `state_dir = ${dir}/state`,
-      '',
-      '[Long]',
-      'every = 1s',
-      'host = 127.0.0.2',
-      `run = mkdir ${dir}/lock || exit 9; echo start >> ${dir}/log; sleep 4; echo end >> ${dir}/log; rmdir ${dir}/lock`,
-      '',
-    ].join('\n'),
-  );
+  ({ dir, configPath } = await writeJobConfig('ha-valet-job-reload-', (dir) => [
+    '[Long]',
+    'every = 1s',
+    'host = 127.0.0.2',
+    `run = mkdir ${dir}/lock || exit 9; echo start >> ${dir}/log; sleep 4; echo end >> ${dir}/log; rmdir ${dir}/lock`,
+  ]));
   watcher = startWatcher(configPath, ['--interval', '0.5']);
 });
 

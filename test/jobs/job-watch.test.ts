@@ -5,11 +5,11 @@
  * report them, and `run-job` goes through the acting watcher.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCliProcess } from '../helpers/run-cli.js';
+import { writeJobConfig } from './helpers/job-world.js';
 import { startWatcher, type WatcherProcess } from '../watch/helpers/watcher-process.js';
 import { waitFor } from '../watch/helpers/wait.js';
 
@@ -29,35 +29,26 @@ function cli(...args: string[]) {
 }
 
 before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'ha-valet-jobs-'));
-  configPath = path.join(dir, 'ha_valet.cfg');
-  await writeFile(
-    configPath,
-    [
-      '[DEFAULT]',
-      `state_dir = ${dir}/state`,
-      '',
-      '# Host 127.0.0.2 cannot run anything (255, as ssh answers for a dead host): every run goes to .3',
-      '[Hop]',
-      'every = 1s',
-      'host = 127.0.0.2',
-      'stand_by_list = 127.0.0.3',
-      `run = [ {host} = 127.0.0.2 ] && exit 255; echo "{slot} {host}" >> ${dir}/hop; echo ran on {host}`,
-      '',
-      '# Each run takes 2.5 s: slots due meanwhile are skipped, never run beside it.',
-      '[Slow]',
-      'every = 1s',
-      'host = 127.0.0.2',
-      `run = mkdir ${dir}/slow.lock || exit 9; echo {slot} >> ${dir}/slow; sleep 2.5; rmdir ${dir}/slow.lock`,
-      '',
-      '[Fail]',
-      'every = 1s',
-      'host = 127.0.0.2',
-      'warn_after = 2',
-      'run = echo broken >&2; exit 3',
-      '',
-    ].join('\n'),
-  );
+  ({ dir, configPath } = await writeJobConfig('ha-valet-jobs-', (dir) => [
+    '# Host 127.0.0.2 cannot run anything (255, as ssh answers for a dead host): every run goes to .3',
+    '[Hop]',
+    'every = 1s',
+    'host = 127.0.0.2',
+    'stand_by_list = 127.0.0.3',
+    `run = [ {host} = 127.0.0.2 ] && exit 255; echo "{slot} {host}" >> ${dir}/hop; echo ran on {host}`,
+    '',
+    '# Each run takes 2.5 s: slots due meanwhile are skipped, never run beside it.',
+    '[Slow]',
+    'every = 1s',
+    'host = 127.0.0.2',
+    `run = mkdir ${dir}/slow.lock || exit 9; echo {slot} >> ${dir}/slow; sleep 2.5; rmdir ${dir}/slow.lock`,
+    '',
+    '[Fail]',
+    'every = 1s',
+    'host = 127.0.0.2',
+    'warn_after = 2',
+    'run = echo broken >&2; exit 3',
+  ]));
   watcher = startWatcher(configPath, ['--interval', '0.5', '--metrics-file', `${dir}/metrics.prom`]);
 });
 
