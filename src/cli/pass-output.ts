@@ -45,6 +45,10 @@ export function renderPassJson(configFile: string, dryRun: boolean, results: Pro
       observations: r.observations.map(observationJson),
       actions: r.outcomes.map(outcomeJson),
       planned: r.planned.map(plannedJson),
+      hold: r.hold && {
+        bound: r.hold.bound,
+        until: r.hold.until === null ? null : new Date(r.hold.until).toISOString(),
+      },
     })),
   };
   return `${JSON.stringify(body, null, 2)}\n`;

@@ -57,11 +57,24 @@ export interface Hooks {
   onSplitBrain: HookStep[];
 }
 
-/** The three commands of one process, rendered for one host. */
+/** The commands of one process, rendered for one host. */
 export interface CommandSet {
   start: string;
   stop: string;
   test: string;
+  /** `fence` with `{host}` = this host: run on the watcher's own machine, never through this host. */
+  fence?: string;
+}
+
+/** How a process fences a host before failing over from it (issue 12). */
+export interface FenceSettings {
+  /** `fence_timeout` (30 s): a fence still running then counts as failed. */
+  timeoutMs: number;
+  /**
+   * `fence_required`: without a successful fence, no failover from a host that is not
+   * confirmed down. Default: yes when `fence` is set, no when it is not (today's behaviour).
+   */
+  required: boolean;
 }
 
 /** One host a process may run on, in preference order. */
@@ -119,6 +132,8 @@ export interface ProcessConfig {
   /** `latch` (false): stop acting after one failover until reset. */
   latch: boolean;
   hooks: Hooks;
+  /** Fencing settings; absent = no `fence` and not required (configs made before issue 12). */
+  fencing?: FenceSettings;
 }
 
 export interface EtcdSettings {
@@ -138,6 +153,10 @@ export interface GlobalSettings {
   /** `interval` for `watch` (5 s). */
   intervalMs: number;
   coordination: CoordinationSettings;
+  /** `quorum`: live watchers that must agree before a failover; absent = a majority of the live ones. */
+  quorum?: number;
+  /** `observation_max_age`: older peer observations do not count; absent = 3 x the interval. */
+  observationMaxAgeMs?: number;
 }
 
 /** Where a path-valued key (ssh_key, state_dir, …) was set, for messages about the file it names. */

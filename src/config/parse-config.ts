@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { buildGlobal } from './build-global.js';
 import { buildProcess } from './build-process.js';
+import { checkQuorumTiming } from './check-quorum-timing.js';
 import { DiagnosticSink } from './diagnostics.js';
 import { DEFINE_NAME_RE, isGlobalKey, isJobKey, isJobOnlyKey, isSectionKey, suggestKey } from './keys.js';
 import type { Config, Diagnostic, ProcessConfig } from './model.js';
@@ -64,6 +65,7 @@ export function parseConfigText(text: string, file: string, options: ParseOption
     if (built) jobs.push(built);
   }
 
+  checkQuorumTiming(global, processes, raw.defaults, sink);
   const diagnostics = sink.sorted();
   if (sink.hasErrors()) return { config: null, diagnostics };
   const fileOrder = new Map(processes.map((p, i) => [p, i]));

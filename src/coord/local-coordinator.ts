@@ -23,6 +23,7 @@ import {
   type CoordinationHealth,
   type Coordinator,
   type Leadership,
+  type PublishedObservations,
   type WatcherInfo,
 } from './coordinator.js';
 
@@ -55,7 +56,7 @@ export class LocalCoordinator implements Coordinator {
   readonly records: FileRecordStore;
   private lock: PassLock | null = null;
   private leadership: LockLeadership | null = null;
-  private readonly published = new Map<string, Observation[]>();
+  private readonly published = new Map<string, PublishedObservations>();
   private knownHolder: { id: string; since: number } | null = null;
   private readonly warn: ((message: string) => void) | undefined;
 
@@ -105,11 +106,11 @@ export class LocalCoordinator implements Coordinator {
 
   /** Remembers this watcher's observations (there is nobody to share them with). */
   async publishObservations(process: string, observations: Observation[]): Promise<void> {
-    this.published.set(process, observations);
+    this.published.set(process, { at: Date.now(), observations });
   }
 
   /** Only our own published observations. */
-  async peerObservations(process: string): Promise<Map<string, Observation[]>> {
+  async peerObservations(process: string): Promise<Map<string, PublishedObservations>> {
     const own = this.published.get(process);
     return new Map(own ? [[this.watcherId, own]] : []);
   }

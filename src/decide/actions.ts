@@ -47,9 +47,19 @@ export interface HookAction {
   reason: string;
 }
 
-export type Action = StartAction | StopAction | SwitchoverAction | HookAction;
+/**
+ * Fence `host` (its section's `fence` command, run on this watcher's machine) before
+ * failing over from it, because its instance is not confirmed down (issue 12).
+ */
+export interface FenceAction {
+  type: 'fence';
+  host: string;
+  reason: string;
+}
 
-/** Why a start is held back: check_count, priority wait, back-off, flap damping, no candidate. */
+export type Action = StartAction | StopAction | SwitchoverAction | HookAction | FenceAction;
+
+/** Why a start is held back: check_count, priority wait, back-off, flap damping, no candidate, quorum, fence. */
 export const HOLD_BOUNDS = [
   'check_count',
   'priority_wait',
@@ -57,6 +67,10 @@ export const HOLD_BOUNDS = [
   'flap_damping',
   'no_candidate',
   'failover_aborted',
+  /** Too few live watchers agree the process is not up (issue 12). */
+  'quorum',
+  /** The active host is not confirmed down and could not be fenced: `unsafe` (issue 12). */
+  'fence',
 ] as const;
 export type HoldBound = (typeof HOLD_BOUNDS)[number];
 
@@ -110,6 +124,8 @@ export interface ActionOutcome {
 export interface PassAttempts {
   startFailed: Record<string, string>;
   stopFailed: Record<string, string>;
+  /** Fences that failed this pass, per fenced host (not retried within the pass). */
+  fenceFailed?: Record<string, string>;
   /** Set when a before_failover step aborted the failover: no other host is tried this pass. */
   failoverAborted?: string;
   /** Hooks that already ran this pass, plus 'splitBrainHealed', so none fires twice. */

@@ -1,7 +1,8 @@
 /**
- * Noticing that an instance died, and saying how (pure). A death is the active host turning
- * `down` after it was last seen up, noted once. It is early when the instance, started and
- * verified by us, was never seen up `min_uptime` or more after its start; otherwise it ran.
+ * Noticing that an instance died, and saying how (pure). A death is the active host answering
+ * `down` (for `check_count` checks in a row) after it was last seen up, noted once. It is early
+ * when the instance, started and verified by us, was never seen up `min_uptime` or more after its
+ * start; otherwise it ran.
  */
 import type { ProcessConfig } from '../config/model.js';
 import { hostRecord, type HostFailure, type HostRecord, type ProcessState } from '../state/model.js';
@@ -24,7 +25,9 @@ export function findDeath(
 ): (HostFailure & { host: string }) | null {
   const host = before.activeHost;
   if (host === null) return null;
-  if (hostRecord(after, host).lastObservation?.kind !== 'down') return null;
+  const seen = hostRecord(after, host);
+  // A death is a `down` answer confirmed by check_count bad checks (a flaky test is not a death).
+  if (seen.lastObservation?.kind !== 'down' || seen.badChecks < process.checkCount) return null;
   const previous = hostRecord(before, host);
   // Noted once: noting a death forgets the last sighting, so a host still down is no new death.
   const lastUpAt = previous.lastUpAt;

@@ -4,6 +4,8 @@
  *
  * Guard clauses in a fixed order (Patroni's cycle): operator request →
  * maintenance → given-up → latched → split brain → one up (failback) → none up.
+ * With several watchers, instances are counted on the merged view (quorum.ts)
+ * and a failover from a host not confirmed down is fenced first (fence.ts).
  */
 import { hostRecord, type ProcessState } from '../state/model.js';
 import type { Action, Plan } from './actions.js';
@@ -12,9 +14,16 @@ import { formatReasons, observationsByCandidate, rankUpInstances, startBlocker }
 import { clearBackoff } from './backoff.js';
 import { decideNoneUp } from './restart-policy.js';
 import { applyOperatorRequest } from './operator.js';
+import { withQuorumNotes } from './quorum-notes.js';
+import { assessQuorum, describeHeldUp, orderSplitBrain, type QuorumAssessment } from './quorum.js';
 
 /** Decides what to do for one process. */
 export function decide(input: DecideInput): Plan {
+  return withQuorumNotes(input, decideRules(input));
+}
+
+/** The guard clauses, in order. */
+function decideRules(input: DecideInput): Plan {
   const request = applyOperatorRequest(input);
   if (request.plan) return request.plan;
   let state = request.state;
@@ -42,27 +51,41 @@ export function decide(input: DecideInput): Plan {
   return decideRunning(input, state);
 }
 
-/** Split brain, one up, or none up. */
+/** Split brain, one up, or none up: on the merged view of every live watcher. */
 function decideRunning(input: DecideInput, state: ProcessState): Plan {
-  const up = rankUpInstances(input.process, input.observations);
-  if (up.length > 1) return decideSplitBrain(input, state, up);
-  if (up.length === 1) return decideOneUp(input, state, up[0]!.candidate.host, up[0]!.priority);
-  return decideNoneUp(input, state);
+  const quorum = assessQuorum(input);
+  const up = rankUpInstances(input.process, quorum.observations);
+  if (up.length > 1) return decideSplitBrain(input, state, up, quorum);
+  if (up.length === 1) {
+    const plan = decideOneUp(input, state, up[0]!.candidate.host, up[0]!.priority);
+    // Up for the quorum but not for this watcher: it can neither stop it nor fail back from it.
+    const held = describeHeldUp(quorum, up[0]!.candidate.host);
+    if (!held) return plan;
+    const actions = plan.actions.filter((a) => a.type !== 'switchover');
+    return { ...plan, actions, summary: `${input.process.name}: ${held}` };
+  }
+  return decideNoneUp(input, state, quorum);
 }
 
 /** More than one instance up: keep the best, stop the others. */
 function decideSplitBrain(
   input: DecideInput,
   state: ProcessState,
-  up: ReturnType<typeof rankUpInstances>,
+  ranked: ReturnType<typeof rankUpInstances>,
+  quorum: QuorumAssessment,
 ): Plan {
+  const { ordered: up, hold, unreachable } = orderSplitBrain(quorum, ranked);
   const keeper = up[0]!;
   const extras = up.slice(1).map((u) => u.candidate.host);
-  const stoppable = extras.filter((host) => input.attempts.stopFailed[host] === undefined);
+  const stoppable = extras.filter(
+    (host) => input.attempts.stopFailed[host] === undefined && !unreachable.includes(host),
+  );
   const next = { ...state, activeHost: keeper.candidate.host };
   const summary = `split brain: up on ${up.map((u) => `${u.candidate.host} (priority ${u.priority})`).join(', ')}`;
+  if (hold) return makePlan(input, next, 'split-brain', [], `${summary}; ${hold}`);
   if (stoppable.length === 0) {
-    const failures = formatReasons(extras.map((h) => [h, input.attempts.stopFailed[h] ?? '']));
+    const why = (h: string) => input.attempts.stopFailed[h] ?? 'not up from this watcher, cannot stop it';
+    const failures = formatReasons(extras.map((h) => [h, why(h)]));
     return makePlan(input, next, 'split-brain', [], `${summary}; could not stop the extras (${failures})`);
   }
   const actions: Action[] = stoppable.map((host) => ({
@@ -124,7 +147,10 @@ function chooseFailback(input: DecideInput, state: ProcessState, activeHost: str
   for (const { candidate, observation } of observationsByCandidate(process, input.observations)) {
     if (candidate.rank >= active.rank) break;
     if (startBlocker(process, candidate, observation, state, input.attempts, now) !== null) continue;
-    const since = hostRecord(state, candidate.host).reachableSince;
+    // Healthy for failback_delay since it answered again and since the service was placed where it
+    // runs now: a `move` or `start --on` (or a failover after a failed start) is not undone at once.
+    const reachable = hostRecord(state, candidate.host).reachableSince;
+    const since = reachable === null ? null : Math.max(reachable, state.placedAt ?? reachable);
     if (since !== null && now - since >= process.failbackDelayMs) return candidate.host;
   }
   return null;

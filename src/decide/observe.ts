@@ -18,6 +18,8 @@ function foldHost(previous: HostRecord, observation: Observation, now: number): 
     upSince: up ? (previous.upSince ?? now) : null,
     reachableSince: reachable ? (previous.reachableSince ?? now) : null,
     lastUpAt: up ? now : previous.lastUpAt,
+    // A fenced host that answers again is no longer known to be fenced.
+    ...(reachable && previous.fencedAt != null ? { fencedAt: null } : {}),
   };
 }
 

@@ -101,7 +101,7 @@ function applyPlacement(
   const others = up.filter((h) => h !== host);
   if (observation.kind === 'up') {
     // Already running on the target: only the other instances have to go (never start it twice).
-    const here = { ...started, activeHost: host };
+    const here = { ...started, activeHost: host, placedAt: input.now };
     if (others.length === 0)
       return { state: here, plan: makePlan(input, here, 'up', [], `already up on ${host} (by ${by})`) };
     const stops = others.map((h) => ({

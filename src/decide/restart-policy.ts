@@ -6,7 +6,9 @@
  * wait of a per-host file; per-host back-off (a backing-off host is skipped, so it never keeps the
  * service down while another candidate can take it; when every candidate backs off, the start waits
  * at most `backoff_max` after the last failure); flap damping (`max_restarts` starts within
- * `restart_window` → given-up). See the README's restart-policy section.
+ * `restart_window` → given-up). With several watchers, no start until a quorum agrees nothing is
+ * up (quorum.ts); a failover from an active host that is not confirmed down fences it first or
+ * is refused as `unsafe` (fence.ts). See the README's restart-policy and quorum sections.
  */
 import type { ProcessStatus } from '../state/model.js';
 import { hostRecord, type ProcessState } from '../state/model.js';
@@ -15,6 +17,8 @@ import { retryAt } from './backoff.js';
 import { formatReasons, observationsByCandidate, startBlocker } from './candidates.js';
 import { downCause } from './death.js';
 import { makePlan, type DecideInput } from './make-plan.js';
+import { describeFromHost, fenceBeforeStart } from './fence.js';
+import { assessQuorum, describeStartHold, type QuorumAssessment } from './quorum.js';
 
 /** A plan that starts nothing, with the bound that holds the start back. */
 function holdPlan(
@@ -28,7 +32,11 @@ function holdPlan(
 }
 
 /** Nothing up: wait (check_count, priority wait, back-off, flap damping) or start on the best candidate. */
-export function decideNoneUp(input: DecideInput, state: ProcessState): Plan {
+export function decideNoneUp(
+  input: DecideInput,
+  state: ProcessState,
+  quorum: QuorumAssessment = assessQuorum(input),
+): Plan {
   const { process, now } = input;
   if (input.attempts.failoverAborted !== undefined) {
     return holdPlan(input, state, 'failed', `down; ${input.attempts.failoverAborted}`, {
@@ -52,6 +60,8 @@ export function decideNoneUp(input: DecideInput, state: ProcessState): Plan {
       return holdPlan(input, state, 'waiting', summary, { bound: 'priority_wait', until: waitUntil });
     }
   }
+  const held = describeStartHold(quorum, process);
+  if (held) return holdPlan(input, state, 'waiting', held, { bound: 'quorum', until: null });
   const blocked: Array<[string, string]> = [];
   for (const { candidate, observation } of observationsByCandidate(process, input.observations)) {
     const blocker = startBlocker(process, candidate, observation, state, input.attempts, now);
@@ -59,7 +69,7 @@ export function decideNoneUp(input: DecideInput, state: ProcessState): Plan {
       blocked.push([candidate.host, blocker]);
       continue;
     }
-    return planStart(input, state, candidate.host, blocked);
+    return planStart(input, state, candidate.host, blocked, quorum);
   }
   return holdNoCandidate(input, state, blocked);
 }
@@ -92,7 +102,8 @@ function planStart(
   input: DecideInput,
   state: ProcessState,
   host: string,
-  skipped: Array<[string, string]>,
+  blocked: Array<[string, string]>,
+  quorum: QuorumAssessment,
 ): Plan {
   const { process, now } = input;
   const recent = state.startTimes.filter((t) => t > now - process.restartWindowMs);
@@ -103,12 +114,24 @@ function planStart(
     const until = process.givenUpRetryMs === null ? null : now + process.givenUpRetryMs;
     return holdPlan(input, next, 'given-up', summary, { bound: 'flap_damping', until });
   }
+  const fence = fenceBeforeStart(input, state, quorum, host);
+  if (fence.kind === 'unsafe') {
+    return holdPlan(input, state, 'unsafe', fence.reason, { bound: 'fence', until: fence.retryAt });
+  }
   const from = state.activeHost;
   const failover = from !== null && from !== host;
+  const note: Array<[string, string]> =
+    fence.kind === 'clear' && fence.note ? [[from ?? host, fence.note]] : [];
+  const skipped = [...blocked, ...note];
   const skippedText = skipped.length > 0 ? formatReasons(skipped) : undefined;
   const why = skippedText ? ` (${skippedText})` : '';
   const cause = downCause(state);
-  const reason = cause ? `${cause}${why}` : from === null ? `not running${why}` : `down on ${from}${why}`;
+  const fromHost = describeFromHost(state, quorum, host, fence);
+  const reason = cause
+    ? `${cause}${why}${fromHost}`
+    : from === null
+      ? `not running${why}`
+      : `down on ${from}${why}${fromHost}`;
   const action: Action = {
     type: 'start',
     host,
@@ -119,6 +142,9 @@ function planStart(
     ...(cause ? { cause } : {}),
   };
   const verb = from === host ? 'restarting' : 'starting';
-  const summary = cause ? `${cause}; ${verb} on ${host}${why}` : `down, starting on ${host}${why}`;
-  return makePlan(input, state, 'down', [action], summary);
+  const fencing = fence.kind === 'fence' ? `fencing ${fence.action.host} then ` : '';
+  const summary = cause
+    ? `${cause}; ${fencing}${verb} on ${host}${why}`
+    : `down, ${fencing}starting on ${host}${why}`;
+  return makePlan(input, state, 'down', fence.kind === 'fence' ? [fence.action, action] : [action], summary);
 }

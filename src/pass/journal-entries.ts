@@ -25,7 +25,7 @@ export function outcomeEntries(
   }));
   if (action.type === 'hook') return hooks;
   const command = process.candidates.find((c) => c.host === action.host)?.commands[
-    action.type === 'stop' ? 'stop' : 'start'
+    action.type === 'stop' ? 'stop' : action.type === 'fence' ? 'fence' : 'start'
   ];
   const main: JournalEntry = {
     at,

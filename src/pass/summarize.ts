@@ -12,12 +12,17 @@ export function summarizePass(name: string, finalPlan: Plan, outcomes: ActionOut
     const { action } = started;
     const skipped = action.skipped;
     const details = skipped && failures.length === 0 ? ` (${skipped})` : why;
+    const fenced = outcomes
+      .filter((o) => o.ok && o.action.type === 'fence')
+      .map((o) => (o.action.type === 'fence' ? `; fenced ${o.action.host} first` : ''))
+      .join('');
     if (action.cause) {
-      const verb = action.host === action.fromHost ? 'restarted on' : 'started on';
-      return `${name}: ${action.cause}, ${verb} ${action.host}${details}`;
+      const verb =
+        action.host === action.fromHost ? 'restarted on' : action.failover ? 'failed over to' : 'started on';
+      return `${name}: ${action.cause}, ${verb} ${action.host}${details}${fenced}`;
     }
     const verb = action.failover ? `failed over from ${action.fromHost} to` : 'started on';
-    return `${name}: was down, ${verb} ${action.host}${details}`;
+    return `${name}: was down, ${verb} ${action.host}${details}${fenced}`;
   }
   const moved = outcomes.find((o) => o.ok && o.action.type === 'switchover');
   if (moved && moved.action.type === 'switchover') {

@@ -1,6 +1,6 @@
 /**
  * Property-based tests of decide/ (fast-check): random configs, probes, stored states and attempt
- * histories, checked against the invariants every plan must keep (issue 11). About 120,000
+ * histories, checked against the invariants every plan must keep (issue 11). About 130,000
  * generated cases in all.
  *
  * A failure prints the counterexample, its seed and path. Replay exactly that case with
@@ -37,8 +37,10 @@ function check<T>(arb: fc.Arbitrary<T>, predicate: (value: T) => void, numRuns: 
     return;
   }
   const replay = `HV_FC_SEED=${details.seed} HV_FC_PATH=${details.counterexamplePath ?? ''}`;
+  const error =
+    details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   assert.fail(
-    `${fc.defaultReportMessage(details) ?? 'property failed'}\nreplay: ${replay} node --test ${process.argv[1]}`,
+    `${fc.defaultReportMessage(details) ?? 'property failed'}\nerror: ${error}\nreplay: ${replay} node --test ${process.argv[1]}`,
   );
 }
 
@@ -185,19 +187,45 @@ describe('decide: properties', () => {
     );
   });
 
-  test('a death is noted once: folding the same down probe again changes no failure streak', () => {
+  test('idempotence with operator requests: a move or start carried out is not undone or repeated', () => {
+    const world = fc
+      .tuple(worldArb({ requests: false, rankPriority: true }), fc.constantFrom('move', 'start'), fc.nat(4))
+      .map(([w, type, index]): World => {
+        const host = w.process.candidates[index % w.process.candidates.length]!.host;
+        const request = { type, host, by: 'ops@test', at: NOW } as const;
+        const process = { ...w.process, failbackDelayMs: Math.max(1000, w.process.failbackDelayMs) };
+        return { ...w, process, state: { ...w.state, request } };
+      });
+    check(
+      world,
+      (w) => {
+        const plan = decideWorld(w);
+        if (acts(plan).length === 0) return;
+        const next = decideWorld(applySuccess(w, plan));
+        assert.deepEqual(acts(next), [], `after "${plan.summary}": ${next.summary}`);
+      },
+      10_000,
+    );
+  });
+
+  test('a death is noted once: folding the same probe again and again notes at most one failure per host', () => {
     check(
       worldArb({ requests: false }),
       (world) => {
-        const again = foldObservations(world.process, world.state, world.observations, NOW + 500);
-        for (const c of world.process.candidates) {
-          const before = hostRecord(world.state, c.host);
-          const after = hostRecord(again, c.host);
-          if (world.state.hosts[c.host]?.lastObservation?.kind === 'down') {
-            assert.equal(after.earlyDeaths, before.earlyDeaths, `${c.host}: early death counted twice`);
-            assert.deepEqual(after.lastFailure, before.lastFailure);
+        let state = world.state;
+        const noted: Record<string, number> = {};
+        for (let fold = 1; fold <= 4; fold++) {
+          const next = foldObservations(world.process, state, world.observations, NOW + fold * 500);
+          for (const c of world.process.candidates) {
+            const before = hostRecord(state, c.host);
+            const after = hostRecord(next, c.host);
+            if (after.lastFailure !== before.lastFailure) noted[c.host] = (noted[c.host] ?? 0) + 1;
+            assert.ok(after.earlyDeaths - before.earlyDeaths <= 1);
           }
+          state = next;
         }
+        for (const [host, count] of Object.entries(noted))
+          assert.ok(count <= 1, `${host}: ${count} deaths noted`);
       },
       20_000,
     );

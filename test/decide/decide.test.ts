@@ -8,6 +8,7 @@ import { emptyProcessState, hostRecord, type ProcessState } from '../../src/stat
 import type { ProcessConfig } from '../../src/config/model.js';
 import type { Observation } from '../../src/probe/observation.js';
 import { makeProcess as makeTestProcess, obs } from '../helpers/process-config.js';
+import { probe, runPass } from './helpers/timeline.js';
 
 const NOW = 1_000_000;
 const STEP = { command: 'true', optional: false, timeoutMs: 1000 };
@@ -343,6 +344,20 @@ describe('decide: failback, latch, maintenance, operator', () => {
     assert.deepEqual(first.actions, []);
     const later = plan(process, [obs.down('A'), obs.up('B', 2)], { state: first.state, now: NOW + 30_000 });
     assert.deepEqual(later.actions.map(describeAction), ['switchover A<-B']);
+  });
+
+  test('failback on: an operator move is not undone at once; failback waits failback_delay after it', () => {
+    const process = makeProcess('Ostro', ['A', 'B'], { failback: true, failbackDelayMs: 30_000 });
+    let state = runPass(process, probe(process, []), emptyProcessState(), NOW - 60_000).state;
+    state = runPass(process, probe(process, ['A']), state, NOW - 1000).state;
+    const request = { type: 'move' as const, host: 'B', by: 'ops@x', at: NOW };
+    const moved = runPass(process, probe(process, ['A']), { ...state, request }, NOW);
+    assert.deepEqual(moved.actions, ['switchover B<-A']);
+    assert.equal(moved.state.activeHost, 'B');
+    const soon = runPass(process, probe(process, ['B']), moved.state, NOW + 10_000);
+    assert.deepEqual(soon.actions, []);
+    const later = runPass(process, probe(process, ['B']), soon.state, NOW + 30_000);
+    assert.deepEqual(later.actions, ['switchover A<-B']);
   });
 
   test('latch: after one failover the process stops acting until reset', () => {
