@@ -34,8 +34,8 @@ export function renderSimulationText(passes: SimulatedPass[], world: WorldSpec, 
       lines.push(`  ${process.summary}`);
       for (const outcome of process.outcomes) lines.push(`    would ${describeOutcome(outcome)}`);
       for (const command of process.commands) {
-        const where = command.role === 'hook' ? 'here' : `on ${command.host}`;
-        lines.push(`      ${command.role} ${where}: ${command.command}`);
+        const what = command.role === 'local' ? 'here' : `${command.role} on ${command.host}`;
+        lines.push(`      ${what}: ${command.command}`);
       }
     }
   }

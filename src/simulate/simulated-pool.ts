@@ -11,7 +11,8 @@ import type { ProcessWorld } from './world.js';
 export interface WouldRun {
   process: string;
   host: string;
-  role: 'test' | 'start' | 'stop' | 'hook';
+  /** `local`: a hook or fence step, run on this machine. */
+  role: 'test' | 'start' | 'stop' | 'local';
   command: string;
 }
 
@@ -63,7 +64,7 @@ class SimulatedExecutor implements Executor {
   }
 }
 
-/** Runs hook commands by noting them; every step succeeds. */
+/** Runs hook and fence commands (this machine's) by noting them; every step succeeds. */
 export class SimulatedHookExecutor implements Executor {
   readonly transport = 'local' as const;
   readonly host = 'localhost';
@@ -73,7 +74,7 @@ export class SimulatedHookExecutor implements Executor {
   constructor(private readonly log: WouldRun[]) {}
 
   run(command: string, _options: RunOptions): Promise<RunResult> {
-    this.log.push({ process: this.process, host: this.host, role: 'hook', command });
+    this.log.push({ process: this.process, host: this.host, role: 'local', command });
     return Promise.resolve(result(0));
   }
 }

@@ -107,12 +107,23 @@ describe('simulate matches a real pass', () => {
       '--start-fails',
       A,
     );
-    const hooks = simulated!.commands.filter((c) => c.role === 'hook').map((c) => c.command);
+    const hooks = simulated!.commands.filter((c) => c.role === 'local').map((c) => c.command);
     const pass = await assertSimulationMatchesPass(env, ['--down', A, '--down', B, '--start-fails', A]);
     assert.deepEqual(actionList(pass), [`start ${A} false`, `start ${B} true`]);
     const journaled = (await readJournal(env)).filter((e) => e.event === 'hook').map((e) => e.command);
     assert.deepEqual(hooks, journaled);
     assert.deepEqual(hooks, ["echo before 'Svc'", 'true']);
+  });
+
+  test('fencing: the unreachable active host is fenced before the failover', async () => {
+    const env = await world(['fence = echo fence {host}']);
+    await upOn(env, A);
+    await makeUnreachable(env, A);
+    const [simulated] = await simulate(env, '--from-state', '--passes', '1', '--unreachable', A, '--down', B);
+    const pass = await assertSimulationMatchesPass(env, ['--unreachable', A, '--down', B]);
+    assert.deepEqual(actionList(pass), [`fence ${A} true`, `start ${B} true`]);
+    const here = simulated!.commands.filter((c) => c.role === 'local').map((c) => c.command);
+    assert.deepEqual(here, [`echo fence ${A}`]);
   });
 
   test('no host can start it: failed, and on_failed runs', async () => {
