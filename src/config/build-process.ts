@@ -7,7 +7,7 @@ import type { RawSection } from './read-sections.js';
 import { SectionReader, type ReaderContext } from './section-reader.js';
 import { FORMS, parseHost, parsePort, parseProtocol, parseUser, splitList } from './values.js';
 
-const TRANSPORTS = ['local', 'ssh'] as const;
+export const TRANSPORTS = ['local', 'ssh'] as const;
 
 /** Builds the process of one section, or null when it has errors (they are in the sink). */
 export function buildProcess(
@@ -97,7 +97,7 @@ export function buildProcess(
 }
 
 /** Reads `stand_by_list`: a comma-separated list of valid host names. */
-function readStandByList(r: SectionReader): string[] | undefined {
+export function readStandByList(r: SectionReader): string[] | undefined {
   const text = r.text('stand_by_list');
   const entry = r.entry('stand_by_list');
   if (text === undefined || !entry) return undefined;
@@ -115,7 +115,7 @@ function readStandByList(r: SectionReader): string[] | undefined {
 }
 
 /** Reads the SSH settings (used when transport = ssh). */
-function readSsh(r: SectionReader, user: string | undefined): SshSettings {
+export function readSsh(r: SectionReader, user: string | undefined): SshSettings {
   const sshUser = r.parsed('ssh_user', parseUser, FORMS.user);
   const keyFile = r.filePath('ssh_key');
   const knownHostsFile = r.filePath('ssh_known_hosts');

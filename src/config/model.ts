@@ -3,6 +3,8 @@
  * `loadConfig` (src/config/load-config.ts); nothing downstream sees raw text.
  */
 
+import type { JobConfig } from '../jobs/job-config.js';
+
 /** How a candidate host's commands are run. */
 export type Transport = 'local' | 'ssh';
 
@@ -170,6 +172,8 @@ export interface Config {
   file: string;
   /** In start order (by `order`, then file order). */
   processes: ProcessConfig[];
+  /** Job sections (a section with `run`), in file order. */
+  jobs: JobConfig[];
   global: GlobalSettings;
   warnings: Diagnostic[];
   /** Every path-valued key as set (absent in configs built by hand). */

@@ -24,6 +24,7 @@ export class StatusMetrics {
   private readonly checkDuration: Histogram<HostLabels>;
   private readonly gauges: Record<string, Gauge<string>> = {};
   private readonly counters: Record<string, Counter<ProcessLabel>> = {};
+  private readonly jobCounters: Record<string, Counter<'job'>> = {};
   private readonly fences: Counter<FenceLabels>;
 
   constructor() {
@@ -78,6 +79,19 @@ export class StatusMetrics {
     counter('ha_valet_failovers_total', 'Failovers to another host.');
     counter('ha_valet_failures_total', 'Failed starts.');
     counter('ha_valet_stops_total', 'Stops carried out.');
+    const jobCounter = (name: string, help: string): void => {
+      this.jobCounters[name] = new Counter({ name, help, labelNames: ['job'], registers });
+    };
+    jobCounter('ha_valet_job_runs_total', 'Runs of a job (scheduled and run-job).');
+    jobCounter('ha_valet_job_failures_total', 'Failed runs of a job.');
+    jobCounter(
+      'ha_valet_job_skipped_total',
+      'Slots of a job skipped (overlap) or missed (later than catch_up).',
+    );
+    gauge('ha_valet_job_failures_in_row', 'Failed runs of a job in a row.', ['job']);
+    gauge('ha_valet_job_last_run_ok', '1 when the last run of the job succeeded.', ['job']);
+    gauge('ha_valet_job_last_run_timestamp_seconds', 'When the last run of the job started.', ['job']);
+    gauge('ha_valet_job_next_run_timestamp_seconds', 'When the job runs next.', ['job']);
     gauge('ha_valet_quorum_disagreement', '1 while this watcher and the quorum of watchers disagree.', [
       'process',
     ]);
@@ -104,6 +118,7 @@ export class StatusMetrics {
   update(report: StatusReport): void {
     for (const g of Object.values(this.gauges)) g.reset();
     for (const c of Object.values(this.counters)) c.reset();
+    for (const c of Object.values(this.jobCounters)) c.reset();
     this.fences.reset();
     const set = (name: string, labels: Record<string, string>, value: number): void => {
       this.gauges[name]?.set(labels, value);
@@ -139,6 +154,18 @@ export class StatusMetrics {
         this.fences.inc({ process: proc.name, host, result: 'ok' }, counts.ok);
         this.fences.inc({ process: proc.name, host, result: 'failed' }, counts.failed);
       }
+    }
+    for (const job of report.jobs) {
+      const j = { job: job.name };
+      this.jobCounters.ha_valet_job_runs_total?.inc(j, job.counters.runs);
+      this.jobCounters.ha_valet_job_failures_total?.inc(j, job.counters.failures);
+      this.jobCounters.ha_valet_job_skipped_total?.inc(j, job.counters.skipped);
+      set('ha_valet_job_failures_in_row', j, job.failuresInRow);
+      if (job.lastRun) {
+        set('ha_valet_job_last_run_ok', j, job.lastRun.ok ? 1 : 0);
+        set('ha_valet_job_last_run_timestamp_seconds', j, job.lastRun.startedAt / 1000);
+      }
+      if (job.nextRunAt !== null) set('ha_valet_job_next_run_timestamp_seconds', j, job.nextRunAt / 1000);
     }
     const w = report.watcher;
     if (w) {

@@ -7,6 +7,8 @@ import type { CoordinationHealth } from '../coord/coordinator.js';
 import type { Observation } from '../probe/observation.js';
 import { hostRecord, type ProcessState } from '../state/model.js';
 import { describeAge } from './format.js';
+import { buildJobReports } from '../jobs/job-status.js';
+import type { JobState } from '../jobs/job-state.js';
 import type { FullCheck } from './full-checks.js';
 import {
   PROCESS_STATUS_NAMES,
@@ -37,6 +39,8 @@ export interface StatusInput {
   coordination?: CoordinationHealth;
   /** Results of `status --full`. */
   checks?: FullCheck[];
+  /** The jobs' shared records (jobs are reported when the config's `jobs` are given). */
+  jobStates?: ReadonlyMap<string, JobState>;
 }
 
 /** Builds the whole report; processes keep config order. */
@@ -80,7 +84,13 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     if (!check.ok)
       problems.push({ severity: 'warning', text: `${check.check} ${check.target}: ${check.detail}` });
   }
-  if (processes.length === 0) problems.push({ severity: 'unknown', text: 'no process selected' });
+  const jobs = buildJobReports(config.jobs, input.jobStates ?? new Map(), now);
+  for (const job of jobs) {
+    if (job.severity !== 'ok')
+      problems.push({ severity: job.severity, text: `job ${job.name}: ${job.summary}` });
+  }
+  if (processes.length === 0 && jobs.length === 0)
+    problems.push({ severity: 'unknown', text: 'no process selected' });
 
   const rank: Severity[] = ['critical', 'warning', 'unknown', 'ok'];
   problems.sort((a, b) => rank.indexOf(a.severity) - rank.indexOf(b.severity));
@@ -98,6 +108,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     problems: problems.map((p) => p.text),
     checks: input.checks ?? null,
     processes,
+    jobs,
   };
 }
 

@@ -59,6 +59,7 @@
  * }
  * ```
  */
+import type { JobReport } from '../jobs/job-status.js';
 import type { ObservationKind } from '../probe/observation.js';
 import type { Transport } from '../config/model.js';
 import type { CoordinationHealth } from '../coord/coordinator.js';
@@ -177,6 +178,8 @@ export interface StatusReport {
   problems: string[];
   checks: FullCheck[] | null;
   processes: ProcessReport[];
+  /** Job sections: last run, next run, last result (issue 15). */
+  jobs: JobReport[];
 }
 
 /** The worse of two severities: critical > warning > unknown > ok (monitoring-plugins' max_state_alt). */

@@ -196,4 +196,6 @@ export interface JournalEntry {
   by?: string;
   /** Coordination epoch (etcd lease id / revision) of the actor, when coordinated. */
   epoch?: string;
+  /** The tail of a job run's output. */
+  output?: string;
 }
