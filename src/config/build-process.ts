@@ -1,5 +1,6 @@
 /** Builds one ProcessConfig from a section (with [DEFAULT] as fallback), reporting every problem. */
 import { buildHooks } from './build-hooks.js';
+import { readVip } from './build-vip.js';
 import { parseCommandTemplates, renderCommands, type TemplateValues } from './build-commands.js';
 import type { Candidate, ProcessConfig, SshSettings, Transport } from './model.js';
 import type { RawSection } from './read-sections.js';
@@ -64,10 +65,15 @@ export function buildProcess(
     );
   }
   const hooks = buildHooks(r, hookTimeoutMs);
+  const hostsInOrder = host === undefined ? [] : [...new Set([host, ...(standBy ?? [])])];
+  const vip = readVip(
+    r,
+    values,
+    hostsInOrder.map((h, index) => ({ host: h, rank: index + 1 })),
+  );
 
   if (countErrors(ctx) > errorsBefore || host === undefined || templates === null) return null;
-  const hostsInOrder = [host, ...(standBy ?? []).filter((h) => h !== host)];
-  const candidates: Candidate[] = [...new Set(hostsInOrder)].map((candidateHost, index) => ({
+  const candidates: Candidate[] = hostsInOrder.map((candidateHost, index) => ({
     host: candidateHost,
     rank: index + 1,
     transport,
@@ -87,6 +93,7 @@ export function buildProcess(
     ssh,
     ...timing,
     hooks,
+    ...(vip ? { vip } : {}),
   };
 }
 

@@ -34,6 +34,8 @@ export const SECTION_KEYS = [
   'priority_wait',
   'latch',
   'hook_timeout',
+  'vip',
+  'vip_interface',
 ] as const;
 
 /** The etcd settings (warned about when `coordination = local`). */

@@ -71,6 +71,18 @@ export interface Candidate {
   commands: CommandSet;
 }
 
+/** A virtual IP that follows the service (`vip`, `vip_interface`; issue 13). */
+export interface VipConfig {
+  /** The address with its prefix length, as `ip addr` takes it: `192.0.2.10/24` (IPv6 canonical). */
+  cidr: string;
+  /** The address alone, canonical (as `ip -o addr show` prints it). */
+  address: string;
+  prefixLength: number;
+  family: 4 | 6;
+  /** The interface to add the address on, per candidate host (`vip_interface` rendered for each). */
+  interfaces: Record<string, string>;
+}
+
 /** A monitored process: one section of ha_valet.cfg. */
 export interface ProcessConfig {
   name: string;
@@ -111,6 +123,8 @@ export interface ProcessConfig {
   /** `latch` (false): stop acting after one failover until reset. */
   latch: boolean;
   hooks: Hooks;
+  /** The virtual IP that moves with the service, when `vip` is set. */
+  vip?: VipConfig;
 }
 
 export interface EtcdSettings {

@@ -3,10 +3,11 @@
  * claim an operator request → decide/act/record → save state. Used by a
  * one-shot pass and by the watcher; the coordinator says where state lives.
  */
-import type { ProcessConfig } from '../config/model.js';
+import type { ProcessConfig, VipConfig } from '../config/model.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { Observation } from '../probe/observation.js';
 import { probeProcesses, type CheckListener } from '../probe/probe.js';
+import { reconcileVip } from '../resources/reconcile-vip.js';
 import { runProcessPass, type PassDeps, type ProcessPassResult } from './run-pass.js';
 
 export interface CycleDeps extends PassDeps {
@@ -58,7 +59,8 @@ export async function runProcessCycle(
       ]);
     }
   }
-  const result = await runProcessPass(process, observations, state, deps);
+  const passed = await runProcessPass(process, observations, state, deps);
+  const result = process.vip ? await followWithVip(process, process.vip, passed, deps) : passed;
   if (!deps.dryRun) {
     const saved = await deps.coordinator.state.save(process.name, result.state);
     if (!saved) {
@@ -68,6 +70,24 @@ export async function runProcessCycle(
     }
   }
   return result;
+}
+
+/** Moves the process's VIP to where the pass left the service; adds what it did to the sentence. */
+async function followWithVip(
+  process: ProcessConfig,
+  vip: VipConfig,
+  passed: ProcessPassResult,
+  deps: CycleDeps,
+): Promise<ProcessPassResult> {
+  const move = passed.planned.find((a) => a.type === 'start' || a.type === 'switchover');
+  const service = {
+    status: passed.status,
+    activeHost: passed.activeHost,
+    plannedHost: move ? move.host : null,
+  };
+  const vipResult = await reconcileVip(process, vip, service, deps);
+  const state = vipResult.record ? { ...passed.state, vip: vipResult.record } : passed.state;
+  return { ...passed, summary: `${passed.summary}; ${vipResult.summary}`, state };
 }
 
 /** Runs a cycle for every process: all tests at once, then actions process by process in start order. */

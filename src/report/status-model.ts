@@ -17,6 +17,7 @@ import {
   type ProcessStatusName,
   type Severity,
   type StatusReport,
+  type VipStatus,
   type WatcherStatus,
 } from './status-schema.js';
 
@@ -202,11 +203,27 @@ export function buildProcessStatus(
       pendingRequest: state?.request ?? null,
     },
     counters: { ...(state?.counters ?? { starts: 0, failovers: 0, failedStarts: 0, stops: 0 }) },
+    vip: describeVip(proc, state),
   };
   status.state = classifyProcess(status);
   status.severity = rateProcess(status);
   status.summary = summarizeProcess(status);
   return status;
+}
+
+/** The VIP as the last pass recorded it (a VIP never checked yet reports no holders). */
+function describeVip(proc: ProcessConfig, state: ProcessState | undefined): VipStatus | null {
+  if (!proc.vip) return null;
+  const seen = state?.vip?.address === proc.vip.address ? state.vip : undefined;
+  return {
+    address: proc.vip.address,
+    cidr: proc.vip.cidr,
+    holders: seen?.holders ?? [],
+    expectedHost: seen?.expectedHost ?? null,
+    unknownHosts: (seen?.unknown ?? []).map((u) => u.host),
+    problem: seen ? seen.problem : 'not checked yet',
+    checkedAt: seen?.at ?? null,
+  };
 }
 
 /** Picks the one state name; split brain first, then operator flags, then what was seen. */
@@ -224,11 +241,19 @@ export function classifyProcess(s: ProcessReport): ProcessStatusName {
   return s.recordedStatus === 'waiting' ? 'waiting' : 'down';
 }
 
+/** 'VIP 10.0.0.50 on Host_B', with what is wrong when something is. */
+function describeVipPlace(vip: VipStatus): string {
+  const where = vip.holders.length > 0 ? `on ${vip.holders.join(' and ')}` : 'on no host';
+  return `VIP ${vip.address} ${where}${vip.problem ? ` (${vip.problem})` : ''}`;
+}
+
 /** The monitoring severity of one process. */
 export function rateProcess(s: ProcessReport): Severity {
   switch (s.state) {
     case 'up':
-      return s.degraded.notOnPreferredHost || s.degraded.unreachableStandbys.length > 0 ? 'warning' : 'ok';
+      return s.degraded.notOnPreferredHost || s.degraded.unreachableStandbys.length > 0 || s.vip?.problem
+        ? 'warning'
+        : 'ok';
     case 'maintenance':
       return 'warning';
     case 'latched':
@@ -251,7 +276,8 @@ export function summarizeProcess(s: ProcessReport): string {
     const obs = s.hosts.find((h) => h.host === host)?.observation;
     extras.push(`stand-by ${host} ${obs?.kind ?? 'unreachable'}${obs?.reason ? ` (${obs.reason})` : ''}`);
   }
-  const tail = extras.length > 0 ? `, ${extras.join(', ')}` : '';
+  const vip = s.vip ? [describeVipPlace(s.vip)] : [];
+  const tail = [...extras, ...vip].length > 0 ? `, ${[...extras, ...vip].join(', ')}` : '';
   const failed = s.lastAction && !s.lastAction.ok ? s.lastAction : null;
   switch (s.state) {
     case 'up':

@@ -43,6 +43,8 @@
  *   flags: { maintenance: boolean; latched: boolean; givenUpAt: number | null;
  *            pendingRequest: null | { type, host, by, at } }
  *   counters: { starts, failovers, failedStarts, stops }
+ *   vip: null | { address, cidr, holders: string[], expectedHost: string | null,
+ *                 unknownHosts: string[], problem: string | null, checkedAt: number | null }  // with `vip`
  * }
  * HostReport {
  *   host: string; rank: number; transport: 'local' | 'ssh'; active: boolean
@@ -136,6 +138,22 @@ export interface ProcessReport {
     pendingRequest: { type: string; host: string | null; by: string; at: number } | null;
   };
   counters: { starts: number; failovers: number; failedStarts: number; stops: number };
+  /** The virtual IP of a process with `vip`, as the last pass left it; null without `vip`. */
+  vip: VipStatus | null;
+}
+
+export interface VipStatus {
+  address: string;
+  cidr: string;
+  /** Hosts seen holding the address after the last pass. */
+  holders: string[];
+  /** Where it belongs (the active host), or null when nobody should hold it or ha-valet leaves it alone. */
+  expectedHost: string | null;
+  /** Hosts whose holding could not be checked. */
+  unknownHosts: string[];
+  problem: string | null;
+  /** When the holders were last checked, or null when never. */
+  checkedAt: number | null;
 }
 
 export interface WatcherStatus {

@@ -3,6 +3,7 @@
  * Stored by a StateStore (src/state/state-store.ts); plain JSON-safe data.
  */
 import type { Observation } from '../probe/observation.js';
+import type { VipRecord } from '../resources/vip-holding.js';
 
 /** What ha-valet remembers about one candidate host of one process. */
 export interface HostRecord {
@@ -86,6 +87,8 @@ export interface ProcessState {
   request: OperatorRequest | null;
   /** Counters for metrics. */
   counters: { starts: number; failovers: number; failedStarts: number; stops: number };
+  /** Where the process's virtual IP was seen after the last pass (only with `vip`). */
+  vip?: VipRecord;
 }
 
 /** A fresh record for a process never seen before (or whose file was corrupt). */
