@@ -1,5 +1,6 @@
 /** Builds one ProcessConfig from a section (with [DEFAULT] as fallback), reporting every problem. */
 import { buildHooks } from './build-hooks.js';
+import { readHostsEntry } from './build-hosts-entry.js';
 import { readVip } from './build-vip.js';
 import { parseCommandTemplates, renderCommands, type TemplateValues } from './build-commands.js';
 import type { Candidate, ProcessConfig, SshSettings, Transport } from './model.js';
@@ -71,6 +72,7 @@ export function buildProcess(
     values,
     hostsInOrder.map((h, index) => ({ host: h, rank: index + 1 })),
   );
+  const hostsEntry = readHostsEntry(r, hostsInOrder);
 
   if (countErrors(ctx) > errorsBefore || host === undefined || templates === null) return null;
   const candidates: Candidate[] = hostsInOrder.map((candidateHost, index) => ({
@@ -94,6 +96,7 @@ export function buildProcess(
     ...timing,
     hooks,
     ...(vip ? { vip } : {}),
+    ...(hostsEntry ? { hostsEntry } : {}),
   };
 }
 

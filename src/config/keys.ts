@@ -36,6 +36,9 @@ export const SECTION_KEYS = [
   'hook_timeout',
   'vip',
   'vip_interface',
+  'hosts_entry',
+  'hosts_clients',
+  'hosts_file',
 ] as const;
 
 /** The etcd settings (warned about when `coordination = local`). */

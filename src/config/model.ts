@@ -83,6 +83,16 @@ export interface VipConfig {
   interfaces: Record<string, string>;
 }
 
+/** A name record on client hosts that follows the service (`hosts_entry`; deadpool's /etc/hosts protocol). */
+export interface HostsEntryConfig {
+  /** The name clients look up, e.g. db.internal. */
+  name: string;
+  /** Client hosts whose hosts file gets the line, reached like the candidates (same transport and SSH settings). */
+  clients: string[];
+  /** `hosts_file`, default /etc/hosts. */
+  file: string;
+}
+
 /** A monitored process: one section of ha_valet.cfg. */
 export interface ProcessConfig {
   name: string;
@@ -125,6 +135,8 @@ export interface ProcessConfig {
   hooks: Hooks;
   /** The virtual IP that moves with the service, when `vip` is set. */
   vip?: VipConfig;
+  /** The hosts-file line that moves with the service, when `hosts_entry` is set. */
+  hostsEntry?: HostsEntryConfig;
 }
 
 export interface EtcdSettings {

@@ -3,10 +3,11 @@
  * claim an operator request → decide/act/record → save state. Used by a
  * one-shot pass and by the watcher; the coordinator says where state lives.
  */
-import type { ProcessConfig, VipConfig } from '../config/model.js';
+import type { ProcessConfig } from '../config/model.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { Observation } from '../probe/observation.js';
 import { probeProcesses, type CheckListener } from '../probe/probe.js';
+import { reconcileHostsEntry } from '../resources/reconcile-hosts.js';
 import { reconcileVip } from '../resources/reconcile-vip.js';
 import { runProcessPass, type PassDeps, type ProcessPassResult } from './run-pass.js';
 
@@ -60,7 +61,8 @@ export async function runProcessCycle(
     }
   }
   const passed = await runProcessPass(process, observations, state, deps);
-  const result = process.vip ? await followWithVip(process, process.vip, passed, deps) : passed;
+  const result =
+    process.vip || process.hostsEntry ? await followWithResources(process, passed, deps) : passed;
   if (!deps.dryRun) {
     const saved = await deps.coordinator.state.save(process.name, result.state);
     if (!saved) {
@@ -72,10 +74,9 @@ export async function runProcessCycle(
   return result;
 }
 
-/** Moves the process's VIP to where the pass left the service; adds what it did to the sentence. */
-async function followWithVip(
+/** Moves the VIP and the clients' hosts-file line to where the pass left the service. */
+async function followWithResources(
   process: ProcessConfig,
-  vip: VipConfig,
   passed: ProcessPassResult,
   deps: CycleDeps,
 ): Promise<ProcessPassResult> {
@@ -85,9 +86,18 @@ async function followWithVip(
     activeHost: passed.activeHost,
     plannedHost: move ? move.host : null,
   };
-  const vipResult = await reconcileVip(process, vip, service, deps);
-  const state = vipResult.record ? { ...passed.state, vip: vipResult.record } : passed.state;
-  return { ...passed, summary: `${passed.summary}; ${vipResult.summary}`, state };
+  let { state, summary } = passed;
+  if (process.vip) {
+    const vip = await reconcileVip(process, process.vip, service, deps);
+    if (vip.record) state = { ...state, vip: vip.record };
+    summary = `${summary}; ${vip.summary}`;
+  }
+  if (process.hostsEntry) {
+    const hosts = await reconcileHostsEntry(process, process.hostsEntry, service, deps);
+    if (hosts.record) state = { ...state, hostsEntry: hosts.record };
+    if (hosts.summary) summary = `${summary}; ${hosts.summary}`;
+  }
+  return { ...passed, summary, state };
 }
 
 /** Runs a cycle for every process: all tests at once, then actions process by process in start order. */

@@ -204,6 +204,16 @@ export function buildProcessStatus(
     },
     counters: { ...(state?.counters ?? { starts: 0, failovers: 0, failedStarts: 0, stops: 0 }) },
     vip: describeVip(proc, state),
+    hostsEntry: proc.hostsEntry
+      ? {
+          name: proc.hostsEntry.name,
+          file: proc.hostsEntry.file,
+          clients: proc.hostsEntry.clients,
+          address: state?.hostsEntry?.address ?? null,
+          failed: state?.hostsEntry?.failed ?? [],
+          updatedAt: state?.hostsEntry?.at ?? null,
+        }
+      : null,
   };
   status.state = classifyProcess(status);
   status.severity = rateProcess(status);
@@ -251,7 +261,10 @@ function describeVipPlace(vip: VipStatus): string {
 export function rateProcess(s: ProcessReport): Severity {
   switch (s.state) {
     case 'up':
-      return s.degraded.notOnPreferredHost || s.degraded.unreachableStandbys.length > 0 || s.vip?.problem
+      return s.degraded.notOnPreferredHost ||
+        s.degraded.unreachableStandbys.length > 0 ||
+        s.vip?.problem ||
+        (s.hostsEntry?.failed.length ?? 0) > 0
         ? 'warning'
         : 'ok';
     case 'maintenance':
@@ -277,6 +290,11 @@ export function summarizeProcess(s: ProcessReport): string {
     extras.push(`stand-by ${host} ${obs?.kind ?? 'unreachable'}${obs?.reason ? ` (${obs.reason})` : ''}`);
   }
   const vip = s.vip ? [describeVipPlace(s.vip)] : [];
+  const failedClients = s.hostsEntry?.failed ?? [];
+  if (failedClients.length > 0)
+    vip.push(
+      `${s.hostsEntry!.name} not updated on ${failedClients.map((f) => `${f.host} (${f.reason})`).join(', ')}`,
+    );
   const tail = [...extras, ...vip].length > 0 ? `, ${[...extras, ...vip].join(', ')}` : '';
   const failed = s.lastAction && !s.lastAction.ok ? s.lastAction : null;
   switch (s.state) {

@@ -45,6 +45,8 @@
  *   counters: { starts, failovers, failedStarts, stops }
  *   vip: null | { address, cidr, holders: string[], expectedHost: string | null,
  *                 unknownHosts: string[], problem: string | null, checkedAt: number | null }  // with `vip`
+ *   hostsEntry: null | { name, file, clients: string[], address: string | null,
+ *                        failed: Array<{ host, reason }>, updatedAt: number | null }  // with `hosts_entry`
  * }
  * HostReport {
  *   host: string; rank: number; transport: 'local' | 'ssh'; active: boolean
@@ -140,6 +142,19 @@ export interface ProcessReport {
   counters: { starts: number; failovers: number; failedStarts: number; stops: number };
   /** The virtual IP of a process with `vip`, as the last pass left it; null without `vip`. */
   vip: VipStatus | null;
+  /** The clients' hosts-file line of a process with `hosts_entry`; null without it. */
+  hostsEntry: HostsEntryStatus | null;
+}
+
+export interface HostsEntryStatus {
+  name: string;
+  file: string;
+  clients: string[];
+  /** The address the last pass pointed the name at (the active host), or null when never. */
+  address: string | null;
+  /** Clients that could not be updated, with why. */
+  failed: Array<{ host: string; reason: string }>;
+  updatedAt: number | null;
 }
 
 export interface VipStatus {

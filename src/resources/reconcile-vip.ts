@@ -7,7 +7,8 @@ import type { ActContext } from '../act/context.js';
 import type { ProcessConfig, VipConfig } from '../config/model.js';
 import type { JournalEntry, ProcessStatus } from '../state/model.js';
 import { executeVipStep, type VipStepOutcome } from './vip-act.js';
-import type { VipHolding, VipRecord } from './vip-holding.js';
+import type { VipRecord } from '../state/resource-records.js';
+import type { VipHolding } from './vip-holding.js';
 import { probeVipHolders } from './vip-probe.js';
 import { planVip, type VipPlan, type VipStep } from './vip-rule.js';
 

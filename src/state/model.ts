@@ -3,7 +3,7 @@
  * Stored by a StateStore (src/state/state-store.ts); plain JSON-safe data.
  */
 import type { Observation } from '../probe/observation.js';
-import type { VipRecord } from '../resources/vip-holding.js';
+import type { HostsEntryRecord, VipRecord } from './resource-records.js';
 
 /** What ha-valet remembers about one candidate host of one process. */
 export interface HostRecord {
@@ -89,6 +89,8 @@ export interface ProcessState {
   counters: { starts: number; failovers: number; failedStarts: number; stops: number };
   /** Where the process's virtual IP was seen after the last pass (only with `vip`). */
   vip?: VipRecord;
+  /** Where the clients' hosts-file line was pointed after the last pass (only with `hosts_entry`). */
+  hostsEntry?: HostsEntryRecord;
 }
 
 /** A fresh record for a process never seen before (or whose file was corrupt). */

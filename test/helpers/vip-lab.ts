@@ -21,7 +21,7 @@ export interface LabNode {
   address: string;
   /** The veth end on the bridge side (root namespace): down = the node is cut off. */
   bridgePort: string;
-  /** PID of its sshd, servers only. */
+  /** PID of its sshd (servers; clients with clientSshd). */
   sshdPid: number | null;
 }
 
@@ -30,7 +30,11 @@ export interface Lab {
   dir: string;
   servers: LabNode[];
   clients: LabNode[];
-  /** Private key that logs in as root on every server; known_hosts has them all. */
+  /** With clientSshd: the path where each client sees its own tmpfs (and `hosts` file in it). */
+  privateDir: string;
+  /** Reads a file as a client's sshd (and what it runs) sees it, in its mount namespace. */
+  readPrivate(node: LabNode, file: string): string;
+  /** Private key that logs in as root on every SSH node; known_hosts has them all. */
   clientKeyFile: string;
   knownHostsFile: string;
   /** Runs `argv` inside a node's namespace; returns stdout (throws on a non-zero exit). */
@@ -69,6 +73,10 @@ function killQuietly(pid: number): void {
   }
 }
 
+/** Mounts a tmpfs on $1 (private to this mount namespace), seeds $1/hosts, then runs the rest (sshd). */
+const PRIVATE_MOUNT =
+  'mount -t tmpfs hvv-private "$1" && printf "127.0.0.1\\tlocalhost\\n" > "$1/hosts" && shift && exec "$@"';
+
 /** sshd_config for a namespace sshd: port 22 on the node's address, keys from the lab dir. */
 function sshdConfig(dir: string, node: string, address: string): string {
   return [
@@ -90,7 +98,15 @@ function sshdConfig(dir: string, node: string, address: string): string {
 }
 
 /** Builds the lab: `servers` server namespaces with sshd and `clients` client namespaces. */
-export async function createLab(options: { servers: number; clients: number }): Promise<Lab> {
+export async function createLab(options: {
+  servers: number;
+  clients: number;
+  /**
+   * Give clients an sshd too, each in a private mount namespace with its own tmpfs at
+   * `lab.privateDir` holding a `hosts` file (so every client has a hosts file of its own).
+   */
+  clientSshd?: boolean;
+}): Promise<Lab> {
   ensureSshdInstalled();
   mkdirSync('/run/sshd', { recursive: true });
   const prefix = `hvv${process.pid % 100000}`;
@@ -127,6 +143,7 @@ export async function createLab(options: { servers: number; clients: number }): 
   process.once('SIGTERM', onSignal);
 
   const clientKeyFile = path.join(dir, 'client_ed25519');
+  const privateDir = path.join(dir, 'private');
   const knownHostsFile = path.join(dir, 'known_hosts');
   const nodes: LabNode[] = [];
   try {
@@ -156,13 +173,18 @@ export async function createLab(options: { servers: number; clients: number }): 
       inNs('ip', 'link', 'set', 'lo', 'up');
       nodes.push({ name: role.name, netns, address, bridgePort: port, sshdPid: null });
     }
-    const servers = nodes.filter((n) => n.name.startsWith('s'));
-    writeFileSync(knownHostsFile, servers.map((s) => `${s.address} ${hostKey}\n`).join(''));
-    for (const server of servers) {
+    const withSshd = nodes.filter((n) => n.name.startsWith('s') || options.clientSshd);
+    writeFileSync(knownHostsFile, withSshd.map((n) => `${n.address} ${hostKey}\n`).join(''));
+    mkdirSync(privateDir);
+    for (const server of withSshd) {
       const config = path.join(dir, `sshd-${server.name}.conf`);
       writeFileSync(config, sshdConfig(dir, server.name, server.address));
       const log = path.join(dir, `sshd-${server.name}.log`);
-      const child = spawn('ip', ['netns', 'exec', server.netns, SSHD_PATH, '-D', '-f', config, '-E', log], {
+      const sshd = [SSHD_PATH, '-D', '-f', config, '-E', log];
+      const argv = server.name.startsWith('s')
+        ? sshd
+        : ['unshare', '-m', 'sh', '-c', PRIVATE_MOUNT, 'sh', privateDir, ...sshd];
+      const child = spawn('ip', ['netns', 'exec', server.netns, ...argv], {
         stdio: 'ignore',
         detached: true,
       });
@@ -171,7 +193,7 @@ export async function createLab(options: { servers: number; clients: number }): 
       server.sshdPid = child.pid;
       created.pids.push(child.pid);
     }
-    await waitForSshd(servers, dir);
+    await waitForSshd(withSshd, dir);
   } catch (error) {
     dispose();
     throw error;
@@ -192,6 +214,11 @@ export async function createLab(options: { servers: number; clients: number }): 
     clients: nodes.filter((n) => n.name.startsWith('c')),
     clientKeyFile,
     knownHostsFile,
+    privateDir,
+    readPrivate(node, file) {
+      if (node.sshdPid === null) throw new Error(`${node.name} has no sshd`);
+      return run(['nsenter', '-t', String(node.sshdPid), '-m', 'cat', file]);
+    },
     exec(node, argv, timeoutMs = 20_000) {
       const result = tryExec(node, argv, timeoutMs);
       if (result.status !== 0)

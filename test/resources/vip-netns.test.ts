@@ -6,70 +6,23 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { cliMain, fixture } from '../helpers/paths.js';
+import {
+  killService,
+  mendService,
+  runHaValetInLab,
+  SERVICE_PORT,
+  writeServiceConfig,
+} from '../helpers/lab-service.js';
 import { createLab, LAB_SUBNET, type Lab, type LabNode } from '../helpers/vip-lab.js';
 
 const VIP = `${LAB_SUBNET}.50`;
-const PORT = 7000;
+const PORT = SERVICE_PORT;
 let lab: Lab;
 let configFile: string;
 
-/** The service section: a name server per host, tested by connecting to its port on the host itself. */
-function writeConfig(lab: Lab): string {
-  const hosts = lab.servers.map((s) => s.address);
-  const pid = path.join(lab.dir, '%(host)s.pid');
-  const file = path.join(lab.dir, 'ha_valet.cfg');
-  writeFileSync(
-    file,
-    [
-      '[DEFAULT]',
-      `state_dir = ${path.join(lab.dir, 'state')}`,
-      '',
-      '[Db]',
-      `host = ${hosts[0]}`,
-      `stand_by_list = ${hosts.join(',')}`,
-      'transport = ssh',
-      'ssh_user = root',
-      `ssh_key = ${lab.clientKeyFile}`,
-      `ssh_known_hosts = ${lab.knownHostsFile}`,
-      'connect_timeout = 2s',
-      'test_timeout = 4s',
-      'start_timeout = 10s',
-      'min_uptime = 0s',
-      `vip = ${VIP}/24`,
-      'vip_interface = eth0',
-      `start = if [ -e ${path.join(lab.dir, '%(host)s.broken')} ]; then exit 1; fi; nohup ${process.execPath} ${fixture('services', 'name-server.mjs')} %(host)s ${PORT} >/dev/null 2>&1 </dev/null & echo $! > ${pid}`,
-      `stop = kill $(cat ${pid} 2>/dev/null) 2>/dev/null; rm -f ${pid}; true`,
-      `test = bash -c 'exec 3<>/dev/tcp/127.0.0.1/${PORT}' 2>/dev/null && exit 1 || exit 0`,
-      '',
-    ].join('\n'),
-  );
-  for (const host of hosts) lab.trackPidFile(path.join(lab.dir, `${host}.pid`));
-  return file;
-}
-
-/** Runs `ha-valet -c CONFIG ARGS…` inside the client namespace. */
-function haValet(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'ip',
-      ['netns', 'exec', lab.clients[0]!.netns, process.execPath, cliMain, '-c', configFile, ...args],
-      { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs ha-valet in the client namespace. */
+function haValet(...args: string[]) {
+  return runHaValetInLab(lab, configFile, args);
 }
 
 /** The servers that hold the VIP, by name. */
@@ -107,18 +60,9 @@ function clientArpFor(): string | null {
   return /lladdr (\S+)/.exec(out)?.[1] ?? null;
 }
 
-/** Kills the service instance on a server, as a crash would; `broken` also makes its restarts fail. */
-function killService(server: LabNode, broken: boolean): void {
-  const marker = path.join(lab.dir, `${server.address}.broken`);
-  if (broken) writeFileSync(marker, '');
-  else rmSync(marker, { force: true });
-  const pid = Number(readFileSync(path.join(lab.dir, `${server.address}.pid`), 'utf8').trim());
-  process.kill(pid, 'SIGKILL');
-}
-
 before(async () => {
   lab = await createLab({ servers: 3, clients: 1 });
-  configFile = writeConfig(lab);
+  configFile = writeServiceConfig(lab, [`vip = ${VIP}/24`, 'vip_interface = eth0']);
 });
 
 after(() => lab?.dispose());
@@ -139,7 +83,7 @@ test('VIP follows the service across namespaces: failover, gratuitous ARP, host 
 
   // The active instance dies and cannot restart there: the service and the address move to s2,
   // and the client's ARP entry follows.
-  killService(s1, true);
+  killService(lab, s1, true);
   const failover = await haValet('run');
   assert.equal(failover.code, 0, failover.stderr);
   assert.match(failover.stdout, new RegExp(`removed from ${s1.address}, added on ${s2.address}`));
@@ -151,7 +95,7 @@ test('VIP follows the service across namespaces: failover, gratuitous ARP, host 
   assert.equal(await clientReaches(s2), s2.address);
 
   // s2 is cut off while it holds the address (its service keeps running): s1, mended, takes over.
-  rmSync(path.join(lab.dir, `${s1.address}.broken`));
+  mendService(lab, s1);
   lab.setLink(s2, false);
   const cut = await haValet('run');
   assert.equal(cut.code, 0, cut.stderr);
