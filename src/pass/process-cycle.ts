@@ -81,10 +81,16 @@ async function followWithResources(
   deps: CycleDeps,
 ): Promise<ProcessPassResult> {
   const move = passed.planned.find((a) => a.type === 'start' || a.type === 'switchover');
+  const unreachable = Object.fromEntries(
+    passed.observations
+      .filter((o) => o.kind === 'unreachable')
+      .map((o) => [o.host, o.reason ?? 'unreachable']),
+  );
   const service = {
     status: passed.status,
     activeHost: passed.activeHost,
     plannedHost: move ? move.host : null,
+    unreachable,
   };
   let { state, summary } = passed;
   if (process.vip) {

@@ -63,7 +63,7 @@ export async function reconcileHostsEntry(
     const tail = stale.length > 0 ? ` [dry run: would point it at ${target} on ${stale.join(', ')}]` : '';
     return { summary: `${entry.name} on clients: ${describeSeen(seen)}${tail}`, record: null };
   }
-  if (!deps.mayAct()) return { summary: '', record: null };
+  if (!(deps.mayStartAction ?? deps.mayAct)()) return { summary: '', record: null };
   const command = ensureEntryCommand(entry, target);
   const results = await Promise.all(
     entry.clients.map(async (host) => {

@@ -18,10 +18,14 @@ export interface ServiceAfterPass {
   activeHost: string | null;
   /** In a dry run, the host a planned start or switchover would have moved the service to. */
   plannedHost: string | null;
+  /** Hosts this pass's probe found unreachable: not asked again (that would wait for their timeout twice). */
+  unreachable: Record<string, string>;
 }
 
 export interface VipDeps extends ActContext {
   dryRun: boolean;
+  /** Whether a new action may begin (a stopping watcher begins none); default mayAct. */
+  mayStartAction?(): boolean;
   recordJournal(entries: JournalEntry[]): Promise<void>;
   epoch?: string;
 }
@@ -40,7 +44,7 @@ export async function reconcileVip(
   service: ServiceAfterPass,
   deps: VipDeps,
 ): Promise<VipResult> {
-  const holdings = await probeVipHolders(process, vip, deps.pool);
+  const holdings = await probeVipHolders(process, vip, deps.pool, { skip: service.unreachable });
   const plan =
     deps.dryRun && service.plannedHost !== null
       ? planVip('up', service.plannedHost, holdings, vip.interfaces)
@@ -51,12 +55,12 @@ export async function reconcileVip(
     return { summary: `${describeHolders(vip, holdings)}${tail}`, record: null };
   }
   const outcomes: VipStepOutcome[] = [];
-  if (deps.mayAct()) {
+  if ((deps.mayStartAction ?? deps.mayAct)()) {
     for (const step of plan.steps) outcomes.push(await executeVipStep(deps, process, vip, step));
     await deps.recordJournal(outcomes.map((o) => journalEntry(process, vip, o, deps)));
   }
   const touched = [...new Set(outcomes.filter((o) => !o.refused).map((o) => o.step.host))];
-  const fresh = touched.length > 0 ? await probeVipHolders(process, vip, deps.pool, touched) : [];
+  const fresh = touched.length > 0 ? await probeVipHolders(process, vip, deps.pool, { only: touched }) : [];
   const final = holdings.map((h) => fresh.find((f) => f.host === h.host) ?? h);
   const record = recordOf(vip, plan, final, outcomes, deps.now());
   const done = outcomes.filter((o) => o.ok).map((o) => describeStep(o.step, true));

@@ -4,16 +4,22 @@ import type { ExecutorPool } from '../exec/executor.js';
 import { devicesHolding, showCommand } from './vip-commands.js';
 import type { VipHolding } from './vip-holding.js';
 
-/** Runs `ip -o addr show to ADDR` on each candidate (or only `hosts`) and reads who holds the address. */
+/**
+ * Runs `ip -o addr show to ADDR` on each candidate (or `only` those) and reads who holds
+ * the address; hosts in `skip` (known unreachable, with why) are reported unknown unasked.
+ */
 export async function probeVipHolders(
   process: ProcessConfig,
   vip: VipConfig,
   pool: ExecutorPool,
-  hosts?: string[],
+  options: { only?: string[]; skip?: Record<string, string> } = {},
 ): Promise<VipHolding[]> {
-  const candidates = process.candidates.filter((c) => hosts === undefined || hosts.includes(c.host));
+  const candidates = process.candidates.filter((c) => options.only?.includes(c.host) ?? true);
   return Promise.all(
     candidates.map(async (candidate): Promise<VipHolding> => {
+      const skipped = options.skip?.[candidate.host];
+      if (skipped !== undefined)
+        return { host: candidate.host, kind: 'unknown', devices: [], reason: skipped };
       const executor = pool.forCandidate(process, candidate);
       const result = await executor.run(showCommand(vip), { timeoutMs: process.testTimeoutMs });
       if (result.exitCode !== 0) {

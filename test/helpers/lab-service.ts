@@ -11,13 +11,15 @@ import type { Lab, LabNode } from './vip-lab.js';
 
 export const SERVICE_PORT = 7000;
 
-/** Writes ha_valet.cfg with one SSH section `Db` over the lab's servers, plus `extra` lines; returns its path. */
+/** Writes ha_valet.cfg with one SSH section `Db` over the lab's servers, plus `extra` lines (which win); returns its path. */
 export function writeServiceConfig(lab: Lab, extra: string[]): string {
   const hosts = lab.servers.map((s) => s.address);
   const pid = path.join(lab.dir, '%(host)s.pid');
   const broken = path.join(lab.dir, '%(host)s.broken');
   const server = `${process.execPath} ${fixture('services', 'name-server.mjs')} %(host)s ${SERVICE_PORT}`;
   const file = path.join(lab.dir, 'ha_valet.cfg');
+  const overridden = new Set(extra.map((line) => line.split('=')[0]!.trim()));
+  const keep = (line: string): boolean => !overridden.has(line.split('=')[0]!.trim());
   writeFileSync(
     file,
     [
@@ -38,9 +40,10 @@ export function writeServiceConfig(lab: Lab, extra: string[]): string {
       `start = if [ -e ${broken} ]; then exit 1; fi; nohup ${server} >/dev/null 2>&1 </dev/null & echo $! > ${pid}`,
       `stop = kill $(cat ${pid} 2>/dev/null) 2>/dev/null; rm -f ${pid}; true`,
       `test = bash -c 'exec 3<>/dev/tcp/127.0.0.1/${SERVICE_PORT}' 2>/dev/null && exit 1 || exit 0`,
-      ...extra,
-      '',
-    ].join('\n'),
+    ]
+      .filter(keep)
+      .concat(extra, '')
+      .join('\n'),
   );
   for (const host of hosts) lab.trackPidFile(path.join(lab.dir, `${host}.pid`));
   return file;
