@@ -23,53 +23,46 @@ export async function executeVipStep(
   vip: VipConfig,
   step: VipStep,
 ): Promise<VipStepOutcome> {
-  const command = step.type === 'vip-add' ? addCommand(vip, step.device) : removeCommand(vip, step.device);
+  const command = commandFor(vip, step);
   const base = { step, command };
   if (!context.mayAct()) {
-    return {
-      ...base,
-      ok: false,
-      refused: true,
-      reason: 'not acting: leadership lost',
-      exitCode: null,
-      durationMs: 0,
-    };
+    const reason = 'not acting: leadership lost';
+    return { ...base, ok: false, refused: true, reason, exitCode: null, durationMs: 0 };
   }
   const executor = context.pool.forCandidate(process, candidateFor(process, step.host));
-  const timeoutMs = process.testTimeoutMs;
-  const result = await executor.run(command, { timeoutMs });
+  const result = await executor.run(command, { timeoutMs: process.testTimeoutMs });
   const fields = { process: process.name, host: step.host, command, exitCode: result.exitCode };
-  if (result.exitCode !== 0) {
-    const reason = `${step.type === 'vip-add' ? 'add' : 'remove'} failed, ${describeFailure(result)}${
-      result.stderr.trim() ? `: ${result.stderr.trim().slice(0, 200)}` : ''
-    }`;
+  const outcome = { ...base, refused: false, exitCode: result.exitCode, durationMs: result.durationMs };
+  if (result.exitCode !== 0 && result.exitCode !== ANNOUNCE_FAILED) {
+    const stderr = result.stderr.trim();
+    const what = step.type === 'vip-add' ? 'add' : 'remove';
+    const reason = `${what} failed, ${describeFailure(result)}${stderr ? `: ${stderr.slice(0, 200)}` : ''}`;
     context.logger.warn(`${step.type} ${process.name}@${step.host}: ${reason}`, fields);
-    return {
-      ...base,
-      ok: false,
-      refused: false,
-      reason,
-      exitCode: result.exitCode,
-      durationMs: result.durationMs,
-    };
+    return { ...outcome, ok: false, reason };
   }
   context.logger.info(`${step.type} ${vip.cidr} ${process.name}@${step.host}`, fields);
-  let reason = step.type === 'vip-add' ? `added on ${step.device}` : `removed from ${step.device}`;
-  let durationMs = result.durationMs;
-  const announce = step.type === 'vip-add' ? announceCommand(vip, step.device) : null;
-  if (announce !== null) {
-    const sent = await executor.run(announce, { timeoutMs });
-    durationMs += sent.durationMs;
-    if (sent.exitCode === 0) reason += ', gratuitous ARP sent';
-    else {
-      // The address is up; neighbours learn it at their next ARP request. Worth a warning, not a failure.
-      reason += `, but gratuitous ARP failed (${describeFailure(sent)})`;
-      context.logger.warn(`vip-add ${process.name}@${step.host}: gratuitous ARP failed`, {
-        ...fields,
-        command: announce,
-        exitCode: sent.exitCode,
-      });
-    }
+  if (step.type === 'vip-remove') return { ...outcome, ok: true, reason: `removed from ${step.device}` };
+  if (result.exitCode === ANNOUNCE_FAILED) {
+    // The address is up; neighbours learn it at their next ARP request. Worth a warning, not a failure.
+    context.logger.warn(`vip-add ${process.name}@${step.host}: gratuitous ARP failed`, fields);
+    return {
+      ...outcome,
+      ok: true,
+      exitCode: 0,
+      reason: `added on ${step.device}, but gratuitous ARP failed`,
+    };
   }
-  return { ...base, ok: true, refused: false, reason, exitCode: 0, durationMs };
+  const announced = vip.family === 4 ? ', gratuitous ARP sent' : ', neighbour advertisement by the kernel';
+  return { ...outcome, ok: true, reason: `added on ${step.device}${announced}` };
+}
+
+/** Exit status of the add command when the address went up but its announcement failed. */
+const ANNOUNCE_FAILED = 11;
+
+/** One command per step: an add carries its announcement, so a failover costs one round trip. */
+function commandFor(vip: VipConfig, step: VipStep): string {
+  if (step.type === 'vip-remove') return removeCommand(vip, step.device);
+  const announce = announceCommand(vip, step.device);
+  const add = addCommand(vip, step.device);
+  return announce === null ? add : `{ ${add}; } || exit 10; { ${announce}; } || exit ${ANNOUNCE_FAILED}`;
 }

@@ -21,7 +21,8 @@ export function addCommand(vip: VipConfig, device: string): string {
 
 /**
  * Announces the address with one gratuitous ARP, for either arping on Debian:
- * iputils' (`-I`) or Thomas Habets' (`-i`, which exits 1 because nobody answers).
+ * iputils' (`-I`) or Thomas Habets' (`-i`; it exits 1 because nobody answers, and `-w 0` keeps
+ * it from waiting a second for that answer).
  * IPv6 has nothing to run here (see addCommand).
  */
 export function announceCommand(vip: VipConfig, device: string): string | null {
@@ -29,7 +30,7 @@ export function announceCommand(vip: VipConfig, device: string): string | null {
   const [ip, dev] = [q(vip.address), q(device)];
   return (
     `if arping -V 2>&1 | grep -q iputils; then arping -q -U -c 1 -I ${dev} ${ip}; ` +
-    `else arping -q -U -c 1 -i ${dev} -S ${ip} ${ip}; r=$?; [ $r -le 1 ]; fi`
+    `else arping -q -U -c 1 -w 0 -i ${dev} -S ${ip} ${ip}; r=$?; [ $r -le 1 ]; fi`
   );
 }
 
