@@ -28,6 +28,10 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
     .option('--log-format <format>', 'text or json', 'text')
     .option('--log-file <file>', 'also write the log to this file')
+    .option(
+      '--trust-check <mode>',
+      'files others can change (config, keys, state dir): enforce (refuse), warn or off (default: $HA_VALET_TRUST_CHECK or enforce)',
+    )
     .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError();

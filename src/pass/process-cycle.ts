@@ -9,11 +9,14 @@ import type { Observation } from '../probe/observation.js';
 import { probeProcesses, type CheckListener } from '../probe/probe.js';
 import { reconcileHostsEntry } from '../resources/reconcile-hosts.js';
 import { reconcileVip } from '../resources/reconcile-vip.js';
+import { readMergedView, type QuorumSettings } from '../quorum/read-view.js';
 import { runProcessPass, type PassDeps, type ProcessPassResult } from './run-pass.js';
 
 export interface CycleDeps extends PassDeps {
   coordinator: Coordinator;
   onCheck?: CheckListener;
+  /** How peers' observations count (coordination = etcd); absent = this watcher alone decides. */
+  quorum?: QuorumSettings;
 }
 
 /** Publishes observations for peers; a store problem is logged, never fatal to the cycle. */
@@ -39,6 +42,10 @@ export async function runProcessCycle(
     observed ??
     (await probeProcesses([process], deps.pool, { onCheck: deps.onCheck, now: deps.now })).get(process.name)!;
   await publish(deps, process, observations);
+  const quorum = deps.quorum;
+  const readView = quorum
+    ? () => readMergedView(deps.coordinator, process.name, quorum, deps.now())
+    : undefined;
   let state = await deps.coordinator.state.load(process.name);
   if (!deps.dryRun) {
     const request = (await deps.coordinator.claimRequest(process.name)) ?? state.request;
@@ -60,7 +67,7 @@ export async function runProcessCycle(
       ]);
     }
   }
-  const passed = await runProcessPass(process, observations, state, deps);
+  const passed = await runProcessPass(process, observations, state, { ...deps, readView });
   const result =
     process.vip || process.hostsEntry ? await followWithResources(process, passed, deps) : passed;
   if (!deps.dryRun) {

@@ -143,11 +143,16 @@ export function buildProcessStatus(
         failedStarts: record?.failedStarts ?? 0,
         retryAfter: record?.retryAfter ?? null,
         upSince: record?.upSince ?? null,
+        earlyDeaths: record?.earlyDeaths ?? 0,
+        lastFailure: record?.lastFailure ?? null,
       };
     });
 
   const up = hosts.filter((h) => h.observation?.kind === 'up');
   const recorded = state?.activeHost ?? null;
+  // The leader recorded it up for a quorum of watchers that this view does not see up (issue 12).
+  const upForQuorum =
+    up.length === 0 && state?.status === 'up' && state.disagreement != null && recorded !== null;
   const activeEntry =
     up.find((h) => h.host === recorded) ??
     [...up].sort(
@@ -180,7 +185,7 @@ export function buildProcessStatus(
     downSince: state?.downSince ?? null,
     severity: 'unknown',
     summary: '',
-    running: up.length > 0,
+    running: up.length > 0 || upForQuorum,
     activeHost,
     activeRank: activeEntry?.rank ?? null,
     activePriority: activeEntry?.observation?.priority ?? null,
@@ -214,6 +219,10 @@ export function buildProcessStatus(
           updatedAt: state?.hostsEntry?.at ?? null,
         }
       : null,
+    disagreement: state?.disagreement ?? null,
+    unsafe: state?.status === 'unsafe' ? (state.unsafe ?? null) : null,
+    lastFence: state?.lastFence ? { ...state.lastFence, ageMs: Math.max(0, now - state.lastFence.at) } : null,
+    fences: { ...(state?.fences ?? {}) },
   };
   status.state = classifyProcess(status);
   status.severity = rateProcess(status);
@@ -242,6 +251,8 @@ export function classifyProcess(s: ProcessReport): ProcessStatusName {
   if (s.flags.maintenance) return 'maintenance';
   if (s.flags.givenUpAt !== null) return 'given-up';
   if (s.flags.latched) return 'latched';
+  // Not safely recoverable for the watchers, whatever this view sees: a failover could not happen.
+  if (s.recordedStatus === 'unsafe') return 'unsafe';
   if (s.running) return 'up';
   const reliable = s.hosts.some((h) => h.observation?.kind === 'down');
   if (!reliable) return 'unknown';
@@ -263,6 +274,7 @@ export function rateProcess(s: ProcessReport): Severity {
     case 'up':
       return s.degraded.notOnPreferredHost ||
         s.degraded.unreachableStandbys.length > 0 ||
+        s.disagreement ||
         s.vip?.problem ||
         (s.hostsEntry?.failed.length ?? 0) > 0
         ? 'warning'
@@ -289,13 +301,14 @@ export function summarizeProcess(s: ProcessReport): string {
     const obs = s.hosts.find((h) => h.host === host)?.observation;
     extras.push(`stand-by ${host} ${obs?.kind ?? 'unreachable'}${obs?.reason ? ` (${obs.reason})` : ''}`);
   }
-  const vip = s.vip ? [describeVipPlace(s.vip)] : [];
+  if (s.disagreement) extras.push(`watchers disagree: ${s.disagreement}`);
+  if (s.vip) extras.push(describeVipPlace(s.vip));
   const failedClients = s.hostsEntry?.failed ?? [];
   if (failedClients.length > 0)
-    vip.push(
+    extras.push(
       `${s.hostsEntry!.name} not updated on ${failedClients.map((f) => `${f.host} (${f.reason})`).join(', ')}`,
     );
-  const tail = [...extras, ...vip].length > 0 ? `, ${[...extras, ...vip].join(', ')}` : '';
+  const tail = extras.length > 0 ? `, ${extras.join(', ')}` : '';
   const failed = s.lastAction && !s.lastAction.ok ? s.lastAction : null;
   switch (s.state) {
     case 'up':
@@ -315,10 +328,13 @@ export function summarizeProcess(s: ProcessReport): string {
             .filter((h) => h.failedStarts > 0)
             .map((h) => h.host)
             .join(', ')}`;
+    case 'unsafe':
+      return s.unsafe ?? 'not safely recoverable: a failover would need a fence first';
     case 'waiting':
-      return `waiting to start (back-off or priority wait): no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})`;
+      if (s.disagreement) return `waiting: ${s.disagreement}`;
+      return `waiting to start (back-off or priority wait): no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})${lastFailureWords(s)}`;
     case 'down':
-      return `down: no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})`;
+      return `down: no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})${lastFailureWords(s)}`;
     case 'unknown': {
       if (s.lastCheckAt === null) return 'unknown: never checked';
       const why = s.hosts.map(
@@ -328,4 +344,13 @@ export function summarizeProcess(s: ProcessReport): string {
       return `unknown: no host could be checked (${why.join(', ')})`;
     }
   }
+}
+
+/** `; last: died within 1 s of its start on A` (`A: start failed, exit 1`): the latest failure, or ''. */
+function lastFailureWords(s: ProcessReport): string {
+  const failures = s.hosts.flatMap((h) => (h.lastFailure ? [{ host: h.host, ...h.lastFailure }] : []));
+  if (failures.length === 0) return '';
+  const latest = failures.reduce((a, b) => (b.at > a.at ? b : a));
+  const where = latest.kind === 'start-failed' ? `${latest.host}: ` : '';
+  return `; last: ${where}${latest.reason}`;
 }

@@ -23,7 +23,7 @@
  * }
  * ProcessReport {
  *   name: string
- *   state: 'up' | 'down' | 'waiting' | 'failed' | 'given-up' | 'maintenance' | 'latched' | 'split-brain' | 'unknown'
+ *   state: 'up' | 'down' | 'waiting' | 'failed' | 'given-up' | 'maintenance' | 'latched' | 'split-brain' | 'unsafe' | 'unknown'
  *   recordedStatus: string | null       // the status the watcher recorded after its last pass
  *   downSince: number | null            // since when no instance has been seen up
  *   severity: 'ok' | 'warning' | 'critical' | 'unknown'
@@ -47,6 +47,10 @@
  *                 unknownHosts: string[], problem: string | null, checkedAt: number | null }  // with `vip`
  *   hostsEntry: null | { name, file, clients: string[], address: string | null,
  *                        failed: Array<{ host, reason }>, updatedAt: number | null }  // with `hosts_entry`
+ *   disagreement: string | null         // where this watcher and the quorum of watchers disagree (WARNING)
+ *   unsafe: string | null               // state 'unsafe': why no failover is safely possible
+ *   lastFence: null | { host, ok, command, exitCode, durationMs, reason, at, ageMs }
+ *   fences: { [host]: { ok: number; failed: number } }   // fences run per host
  * }
  * HostReport {
  *   host: string; rank: number; transport: 'local' | 'ssh'; active: boolean
@@ -54,6 +58,8 @@
  *                         reason: string | null; exitCode: number | null; at: number;
  *                         ageMs: number; durationMs: number }
  *   badChecks: number; failedStarts: number; retryAfter: number | null; upSince: number | null
+ *   earlyDeaths: number
+ *   lastFailure: null | { kind: 'start-failed' | 'died-early' | 'died'; at: number; reason: string }
  * }
  * ```
  */
@@ -61,7 +67,7 @@ import type { ObservationKind } from '../probe/observation.js';
 import type { Transport } from '../config/model.js';
 import type { CoordinationHealth } from '../coord/coordinator.js';
 import type { FullCheck } from './full-checks.js';
-import type { ProcessStatus } from '../state/model.js';
+import type { FenceRecord, HostFailure, ProcessStatus } from '../state/model.js';
 
 export const STATUS_SCHEMA_VERSION = 1;
 
@@ -75,6 +81,7 @@ export const PROCESS_STATUS_NAMES = [
   'maintenance',
   'latched',
   'split-brain',
+  'unsafe',
   'unknown',
 ] as const satisfies readonly ProcessStatus[];
 export type ProcessStatusName = ProcessStatus;
@@ -103,6 +110,10 @@ export interface HostReport {
   failedStarts: number;
   retryAfter: number | null;
   upSince: number | null;
+  /** Deaths within min_uptime of a verified start, in a row (issue 11). */
+  earlyDeaths: number;
+  /** The host's last failed start or death, in words. */
+  lastFailure: HostFailure | null;
 }
 
 export interface ActionStatus {
@@ -144,6 +155,10 @@ export interface ProcessReport {
   vip: VipStatus | null;
   /** The clients' hosts-file line of a process with `hosts_entry`; null without it. */
   hostsEntry: HostsEntryStatus | null;
+  disagreement: string | null;
+  unsafe: string | null;
+  lastFence: FenceStatus | null;
+  fences: Record<string, { ok: number; failed: number }>;
 }
 
 export interface HostsEntryStatus {
@@ -169,6 +184,10 @@ export interface VipStatus {
   problem: string | null;
   /** When the holders were last checked, or null when never. */
   checkedAt: number | null;
+}
+
+export interface FenceStatus extends FenceRecord {
+  ageMs: number;
 }
 
 export interface WatcherStatus {

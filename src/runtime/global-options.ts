@@ -5,4 +5,6 @@ export interface GlobalOptions {
   logLevel?: string;
   logFormat?: string;
   logFile?: string;
+  /** --trust-check enforce|warn|off (else $HA_VALET_TRUST_CHECK). */
+  trustCheck?: string;
 }

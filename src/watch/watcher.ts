@@ -180,6 +180,7 @@ export class Watcher {
         mayStartAction: () => !signal.aborted && (leadership?.isValid() ?? false),
         epoch: backend === 'etcd' ? leadership?.epoch : undefined,
         onCheck: this.options.onCheck,
+        intervalMs: this.intervalMs,
       });
       const result = await runProcessCycle(process, deps);
       if (this.storeTrouble.delete(process.name))
