@@ -1,5 +1,7 @@
 /** Builds one ProcessConfig from a section (with [DEFAULT] as fallback), reporting every problem. */
 import { buildHooks } from './build-hooks.js';
+import { readHostsEntry } from './build-hosts-entry.js';
+import { readVip } from './build-vip.js';
 import { readFence, renderFence } from './build-fence.js';
 import { parseCommandTemplates, renderCommands, type TemplateValues } from './build-commands.js';
 import type { Candidate, ProcessConfig, SshSettings, Transport } from './model.js';
@@ -65,11 +67,17 @@ export function buildProcess(
     );
   }
   const hooks = buildHooks(r, hookTimeoutMs);
+  const hostsInOrder = host === undefined ? [] : [...new Set([host, ...(standBy ?? [])])];
+  const vip = readVip(
+    r,
+    values,
+    hostsInOrder.map((h, index) => ({ host: h, rank: index + 1 })),
+  );
+  const hostsEntry = readHostsEntry(r, hostsInOrder);
   const fence = readFence(r, values);
 
   if (countErrors(ctx) > errorsBefore || host === undefined || templates === null) return null;
-  const hostsInOrder = [host, ...(standBy ?? []).filter((h) => h !== host)];
-  const candidates: Candidate[] = [...new Set(hostsInOrder)].map((candidateHost, index) => ({
+  const candidates: Candidate[] = hostsInOrder.map((candidateHost, index) => ({
     host: candidateHost,
     rank: index + 1,
     transport,
@@ -92,6 +100,8 @@ export function buildProcess(
     ssh,
     ...timing,
     hooks,
+    ...(vip ? { vip } : {}),
+    ...(hostsEntry ? { hostsEntry } : {}),
     fencing: fence.settings,
   };
 }

@@ -202,6 +202,8 @@ async function probeNow(
     if (options.full) {
       const { runFullChecks } = await import('./full-checks.js');
       checks = await runFullChecks(processes, pool, stateDir);
+      const { checkHostsEntries } = await import('../resources/hosts-check.js');
+      checks.push(...(await checkHostsEntries(processes, observations, pool)));
     }
     return { observations, checks };
   } finally {

@@ -66,6 +66,15 @@ export class StatusMetrics {
       'process',
       'host',
     ]);
+    gauge('ha_valet_vip_held', "1 on each host seen holding the process's virtual IP.", [
+      'process',
+      'address',
+      'host',
+    ]);
+    gauge('ha_valet_vip_ok', '1 when the virtual IP is held exactly where it belongs.', [
+      'process',
+      'address',
+    ]);
     gauge('ha_valet_watcher_up', '1 when the watcher heartbeat is fresh.', []);
     gauge('ha_valet_watcher_heartbeat_age_seconds', 'Age of the watcher heartbeat.', []);
     gauge('ha_valet_watcher_config_matches', '1 when the watcher runs the config on disk.', []);
@@ -144,6 +153,12 @@ export class StatusMetrics {
           set('ha_valet_host_last_check_age_seconds', h, obs.ageMs / 1000);
           set('ha_valet_host_last_check_timestamp_seconds', h, obs.at / 1000);
         }
+      }
+      if (proc.vip) {
+        const v = { process: proc.name, address: proc.vip.address };
+        for (const host of proc.hosts)
+          set('ha_valet_vip_held', { ...v, host: host.host }, proc.vip.holders.includes(host.host) ? 1 : 0);
+        set('ha_valet_vip_ok', v, proc.vip.problem === null ? 1 : 0);
       }
       this.counters.ha_valet_starts_total?.inc(p, proc.counters.starts);
       this.counters.ha_valet_failovers_total?.inc(p, proc.counters.failovers);

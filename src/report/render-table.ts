@@ -158,6 +158,8 @@ function describeFlags(proc: ProcessReport): string {
   if (proc.flags.pendingRequest) flags.push(`request:${proc.flags.pendingRequest.type}`);
   if (proc.degraded.notOnPreferredHost) flags.push('not-preferred');
   if (proc.degraded.unreachableStandbys.length > 0) flags.push('standby-unreachable');
+  if (proc.vip) flags.push(`vip ${proc.vip.address}@${proc.vip.holders.join('+') || 'none'}`);
+  if (proc.vip?.problem) flags.push('vip-problem');
   if (proc.disagreement) flags.push('watchers-disagree');
   const fence = proc.lastFence;
   if (fence) flags.push(`fence ${fence.host} ${fence.ok ? 'ok' : 'FAILED'} ${describeAge(fence.ageMs)}`);

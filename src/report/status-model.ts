@@ -19,6 +19,7 @@ import {
   type ProcessStatusName,
   type Severity,
   type StatusReport,
+  type VipStatus,
   type WatcherStatus,
 } from './status-schema.js';
 
@@ -218,6 +219,17 @@ export function buildProcessStatus(
       pendingRequest: state?.request ?? null,
     },
     counters: { ...(state?.counters ?? { starts: 0, failovers: 0, failedStarts: 0, stops: 0 }) },
+    vip: describeVip(proc, state),
+    hostsEntry: proc.hostsEntry
+      ? {
+          name: proc.hostsEntry.name,
+          file: proc.hostsEntry.file,
+          clients: proc.hostsEntry.clients,
+          address: state?.hostsEntry?.address ?? null,
+          failed: state?.hostsEntry?.failed ?? [],
+          updatedAt: state?.hostsEntry?.at ?? null,
+        }
+      : null,
     disagreement: state?.disagreement ?? null,
     unsafe: state?.status === 'unsafe' ? (state.unsafe ?? null) : null,
     lastFence: state?.lastFence ? { ...state.lastFence, ageMs: Math.max(0, now - state.lastFence.at) } : null,
@@ -227,6 +239,21 @@ export function buildProcessStatus(
   status.severity = rateProcess(status);
   status.summary = summarizeProcess(status);
   return status;
+}
+
+/** The VIP as the last pass recorded it (a VIP never checked yet reports no holders). */
+function describeVip(proc: ProcessConfig, state: ProcessState | undefined): VipStatus | null {
+  if (!proc.vip) return null;
+  const seen = state?.vip?.address === proc.vip.address ? state.vip : undefined;
+  return {
+    address: proc.vip.address,
+    cidr: proc.vip.cidr,
+    holders: seen?.holders ?? [],
+    expectedHost: seen?.expectedHost ?? null,
+    unknownHosts: (seen?.unknown ?? []).map((u) => u.host),
+    problem: seen ? seen.problem : 'not checked yet',
+    checkedAt: seen?.at ?? null,
+  };
 }
 
 /** Picks the one state name; split brain first, then operator flags, then what was seen. */
@@ -246,11 +273,21 @@ export function classifyProcess(s: ProcessReport): ProcessStatusName {
   return s.recordedStatus === 'waiting' ? 'waiting' : 'down';
 }
 
+/** 'VIP 10.0.0.50 on Host_B', with what is wrong when something is. */
+function describeVipPlace(vip: VipStatus): string {
+  const where = vip.holders.length > 0 ? `on ${vip.holders.join(' and ')}` : 'on no host';
+  return `VIP ${vip.address} ${where}${vip.problem ? ` (${vip.problem})` : ''}`;
+}
+
 /** The monitoring severity of one process. */
 export function rateProcess(s: ProcessReport): Severity {
   switch (s.state) {
     case 'up':
-      return s.degraded.notOnPreferredHost || s.degraded.unreachableStandbys.length > 0 || s.disagreement
+      return s.degraded.notOnPreferredHost ||
+        s.degraded.unreachableStandbys.length > 0 ||
+        s.disagreement ||
+        s.vip?.problem ||
+        (s.hostsEntry?.failed.length ?? 0) > 0
         ? 'warning'
         : 'ok';
     case 'maintenance':
@@ -276,6 +313,12 @@ export function summarizeProcess(s: ProcessReport): string {
     extras.push(`stand-by ${host} ${obs?.kind ?? 'unreachable'}${obs?.reason ? ` (${obs.reason})` : ''}`);
   }
   if (s.disagreement) extras.push(`watchers disagree: ${s.disagreement}`);
+  if (s.vip) extras.push(describeVipPlace(s.vip));
+  const failedClients = s.hostsEntry?.failed ?? [];
+  if (failedClients.length > 0)
+    extras.push(
+      `${s.hostsEntry!.name} not updated on ${failedClients.map((f) => `${f.host} (${f.reason})`).join(', ')}`,
+    );
   const tail = extras.length > 0 ? `, ${extras.join(', ')}` : '';
   const failed = s.lastAction && !s.lastAction.ok ? s.lastAction : null;
   switch (s.state) {
