@@ -3,8 +3,9 @@
  * 127.0.0.1 with random free ports and temp data dirs, never 2379/2380 and
  * never the system service. Members are stopped with SIGKILL, by PID.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { ensureDebianPackage } from './debian-package.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,11 +49,7 @@ export interface EtcdCluster {
 
 /** Installs Debian's etcd-server when /usr/bin/etcd is missing (the suite runs as root). */
 export function ensureEtcdInstalled(): void {
-  if (existsSync(ETCD_BIN)) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'etcd-server'], { stdio: 'ignore', env });
-  if (!existsSync(ETCD_BIN)) throw new Error(`installing etcd-server did not provide ${ETCD_BIN}`);
+  ensureDebianPackage(ETCD_BIN, 'etcd-server');
 }
 
 /** A free TCP port on 127.0.0.1, never 2379/2380. */

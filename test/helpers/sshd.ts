@@ -4,6 +4,7 @@
  * sshd_config. It never touches the machine's own SSH configuration; it is
  * started and stopped by PID. Installs Debian's openssh-server when missing.
  */
+import { ensureDebianPackage } from './debian-package.js';
 import { execFileSync, spawn } from 'node:child_process';
 import {
   existsSync,
@@ -65,16 +66,7 @@ export interface TestSshd {
 
 /** Installs openssh-server with apt-get when /usr/sbin/sshd is missing. */
 export function ensureSshdInstalled(): void {
-  if (existsSync(SSHD_PATH)) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  try {
-    execFileSync('apt-get', ['install', '-y', '-q', 'openssh-server'], { env, stdio: 'ignore' });
-  } catch {
-    execFileSync('apt-get', ['update', '-q'], { env, stdio: 'ignore' });
-    execFileSync('apt-get', ['install', '-y', '-q', 'openssh-server'], { env, stdio: 'ignore' });
-  }
-  if (!existsSync(SSHD_PATH))
-    throw new Error(`${SSHD_PATH} is still missing after apt-get install openssh-server`);
+  ensureDebianPackage(SSHD_PATH, 'openssh-server');
 }
 
 /** Generates an ed25519 key pair at FILE (and FILE.pub); returns the public line. */

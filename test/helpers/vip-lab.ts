@@ -5,6 +5,7 @@
  * inside them. Every name carries the prefix `hvv<pid>`; everything is torn
  * down by dispose(), and also on exit and on SIGINT/SIGTERM.
  */
+import { ensureDebianPackage } from './debian-package.js';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -108,6 +109,8 @@ export async function createLab(options: {
   clientSshd?: boolean;
 }): Promise<Lab> {
   ensureSshdInstalled();
+  ensureDebianPackage('/usr/sbin/ip', 'iproute2');
+  ensureDebianPackage('/usr/sbin/arping', 'arping');
   mkdirSync('/run/sshd', { recursive: true });
   const prefix = `hvv${process.pid % 100000}`;
   const dir = mkdtempSync(path.join(os.tmpdir(), `ha-valet-${prefix}-`));

@@ -9,6 +9,7 @@
  * kills every process left in the namespaces (all of them ours) and deletes
  * the namespaces; it also runs on exit, SIGINT and SIGTERM.
  */
+import { ensureDebianPackage } from '../helpers/debian-package.js';
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
 /** One node of the network: its namespace and address. */
@@ -69,6 +70,8 @@ export class Topology {
    * `tag` (a few letters) names the suite; the PID is added.
    */
   constructor(tag: string, names: string[]) {
+    ensureDebianPackage('/usr/sbin/ip', 'iproute2');
+    ensureDebianPackage('/usr/sbin/nft', 'nftables');
     this.prefix = `${tag}${process.pid}`;
     const octet = (process.pid % 250) + 1;
     this.subnet = `10.213.${octet}`;
