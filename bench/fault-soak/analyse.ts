@@ -1,13 +1,14 @@
 /**
  * Turns samples and the fault log into the soak's figures, for one side at a time.
- * Healthy = exactly one instance answers. Recovery of a fault on a side:
- * - a kill, a failed start or a split brain acts at once: from the injection to the first healthy
- *   sample after the first unhealthy one (0 when no sample within 1 s after it was unhealthy);
- * - a lasting host fault (255, hang, sshd) may disturb nothing: from its first unhealthy sample
- *   (between the injection and 1 s after the fault ended) to the first healthy sample at or after
- *   the end; 0 when it never made the world unhealthy.
+ * Healthy = exactly one instance answers. A kill or a failed start disturbs the world while nothing
+ * answers; a split brain or a host fault while not exactly one answers. Recovery of a fault on a side:
+ * - a kill, a failed start or a split brain acts at once: from the injection to the first sample
+ *   no longer disturbed after the first disturbed one (0 when no sample within 1 s after it was);
+ * - a lasting host fault (255, hang, sshd) may disturb nothing: from its first disturbed sample
+ *   (between the injection and 1 s after the fault ended) to the first undisturbed sample at or
+ *   after its end; 0 when it disturbed nothing.
  */
-import { IMMEDIATE, type FaultKind } from './faults.js';
+import { HOST_FAULTS, IMMEDIATE, type FaultKind } from './faults.js';
 import { answering, SAMPLE_MS, type Sample } from './sampler.js';
 
 export interface FaultEvent {
@@ -25,6 +26,9 @@ export interface FaultEvent {
 export type Recovery = { state: 'pending' } | { state: 'done'; ms: number; at: number };
 
 const healthy = (mask: number): boolean => answering(mask) === 1;
+/** What a fault of `kind` disturbs: a death leaves nothing up; the others leave not exactly one. */
+const disturbed = (kind: FaultKind, mask: number): boolean =>
+  kind === 'kill' || kind === 'failed-start' ? answering(mask) === 0 : !healthy(mask);
 
 /** Recovery of `fault` on side `s`, from the complete samples so far. */
 export function recoveryOf(samples: readonly Sample[], s: number, fault: FaultEvent): Recovery {
@@ -36,8 +40,8 @@ export function recoveryOf(samples: readonly Sample[], s: number, fault: FaultEv
   for (let i = lowerBound(samples, fault.at); i < samples.length; i += 1) {
     const sample = samples[i]!;
     if (first < 0 && sample.t > lookUntil) break;
-    if (first < 0 && !healthy(sample.masks[s]!)) first = i;
-    if (first >= 0 && i > first && sample.t >= settle && healthy(sample.masks[s]!)) {
+    if (first < 0 && disturbed(fault.kind, sample.masks[s]!)) first = i;
+    if (first >= 0 && i > first && sample.t >= settle && !disturbed(fault.kind, sample.masks[s]!)) {
       const from = immediate ? fault.at : samples[first]!.t;
       return { state: 'done', ms: sample.t - from, at: sample.t };
     }
@@ -75,6 +79,9 @@ export interface SideStats {
   longestOutageMs: number;
   doubleActiveMs: number;
   longestDoubleActiveMs: number;
+  /** Double-active while no host of the side had a fault hiding it from its test (255, hang, sshd). */
+  visibleDoubleActiveMs: number;
+  longestVisibleDoubleActiveMs: number;
   recovery: Record<string, KindStats>;
   /** Every recovery in ms, by fault id (null: not recovered). */
   recoveries: Array<{ id: number; kind: FaultKind; ms: number | null }>;
@@ -102,13 +109,13 @@ function kindStats(ms: Array<number | null>): KindStats {
 function runs(
   samples: readonly Sample[],
   s: number,
-  bad: (n: number) => boolean,
+  bad: (n: number, t: number) => boolean,
 ): { total: number; longest: number } {
   let total = 0;
   let longest = 0;
   let start: number | null = null;
   for (const sample of samples) {
-    if (bad(answering(sample.masks[s]!))) {
+    if (bad(answering(sample.masks[s]!), sample.t)) {
       total += SAMPLE_MS;
       start ??= sample.t;
       longest = Math.max(longest, sample.t - start + SAMPLE_MS);
@@ -129,6 +136,12 @@ export function analyseSide(
   const up = window.filter((x) => answering(x.masks[s]!) > 0).length;
   const outage = runs(window, s, (n) => n === 0);
   const double = runs(window, s, (n) => n > 1);
+  const hidden = faults.filter((f) => HOST_FAULTS.has(f.kind) && f.sides[s]!.applied);
+  const visible = runs(
+    window,
+    s,
+    (n, t) => n > 1 && !hidden.some((f) => f.at <= t && t <= (f.endedAt ?? Infinity)),
+  );
   const recoveries = faults
     .filter((f) => f.sides[s]!.applied)
     .map((f) => {
@@ -145,6 +158,8 @@ export function analyseSide(
     longestOutageMs: outage.longest,
     doubleActiveMs: double.total,
     longestDoubleActiveMs: double.longest,
+    visibleDoubleActiveMs: visible.total,
+    longestVisibleDoubleActiveMs: visible.longest,
     recovery,
     recoveries,
   };

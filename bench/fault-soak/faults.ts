@@ -29,6 +29,13 @@ export const LASTING: ReadonlySet<FaultKind> = new Set([
   'sshd-stop',
   'sshd-freeze',
 ]);
+/** Kinds that hide a host from the supervisor's test while they last. */
+export const HOST_FAULTS: ReadonlySet<FaultKind> = new Set([
+  'unreachable',
+  'hang',
+  'sshd-stop',
+  'sshd-freeze',
+]);
 /** Kinds that act at once (a kill, a second instance): recovery is timed from the injection. */
 export const IMMEDIATE: ReadonlySet<FaultKind> = new Set(['kill', 'failed-start', 'split-brain']);
 
@@ -48,10 +55,25 @@ export interface Applied {
   undo: (() => Promise<void>) | null;
 }
 
+/**
+ * How often each kind is drawn. Deaths are what a restart policy is for, so kills and failed starts
+ * are about half of the faults (local 5 of 8, SSH 5 of 10), as in the soak issue 11 describes.
+ */
+export const WEIGHTS: Record<FaultKind, number> = {
+  kill: 3,
+  'failed-start': 2,
+  'split-brain': 1,
+  unreachable: 1,
+  hang: 1,
+  'sshd-stop': 1,
+  'sshd-freeze': 1,
+};
+
 /** Draws the next fault from the schedule. */
 export function drawFault(random: Random, id: number, transport: Transport): FaultPlan {
   const kinds: FaultKind[] = transport === 'ssh' ? [...LOCAL_KINDS, ...SSH_KINDS] : [...LOCAL_KINDS];
-  const kind = random.pick(kinds);
+  const weighted = kinds.flatMap((k) => Array<FaultKind>(WEIGHTS[k]).fill(k));
+  const kind = random.pick(weighted);
   const durationMs = Math.round(random.between(5000, 15000));
   return { id, kind, durationMs, atActive: random.next() < 0.5, pick: random.next() };
 }

@@ -72,6 +72,18 @@ export function renderReport(result: SoakResult): string {
       s(naive.stats.longestDoubleActiveMs),
       ratio(ha.stats.longestDoubleActiveMs, naive.stats.longestDoubleActiveMs),
     ],
+    [
+      'double-active, hosts visible: total',
+      s(ha.stats.visibleDoubleActiveMs),
+      s(naive.stats.visibleDoubleActiveMs),
+      ratio(ha.stats.visibleDoubleActiveMs, naive.stats.visibleDoubleActiveMs),
+    ],
+    [
+      'double-active, hosts visible: longest',
+      s(ha.stats.longestVisibleDoubleActiveMs),
+      s(naive.stats.longestVisibleDoubleActiveMs),
+      ratio(ha.stats.longestVisibleDoubleActiveMs, naive.stats.longestVisibleDoubleActiveMs),
+    ],
   ];
   for (const kind of ['all', ...kinds]) {
     rows.push([
@@ -87,6 +99,8 @@ export function renderReport(result: SoakResult): string {
   rows.push(['instances at end', String(ha.instancesAtEnd), String(naive.instancesAtEnd), '']);
   rows.push(['left behind', String(ha.leftBehind.length), String(naive.leftBehind.length), '']);
   rows.push(['supervisor stop', ha.stopped, naive.stopped, '']);
+  for (const [pattern, n] of Object.entries(ha.logCounts))
+    rows.push([`log lines "${pattern}"`, String(n), '-', '']);
   lines.push(...table(rows), '(ratio: ha-valet / naive; recovery ratio compares the worst)');
   for (const side of result.sides)
     for (const p of side.leftBehind) lines.push(`left behind by ${side.name}: ${p}`);

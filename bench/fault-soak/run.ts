@@ -46,7 +46,12 @@ export interface SideResult {
   /** Service instances running when the supervisor stopped. */
   instancesAtEnd: number;
   stopped: string;
+  /** Lines of the supervisor's log matching each of LOG_PATTERNS. */
+  logCounts: Record<string, number>;
 }
+
+/** What the report counts in the supervisor's log (ha-valet's words for holding back). */
+export const LOG_PATTERNS = ['backing off', 'no host could start', 'given up', 'split brain'];
 
 export interface SoakResult {
   options: Omit<SoakOptions, 'signal' | 'progress'>;
@@ -120,7 +125,9 @@ export async function runFaultSoak(options: SoakOptions): Promise<SoakResult> {
         sides: applied.map((a) => ({ applied: a.applied, host: a.host })),
       };
       faults.push(event);
-      say(`${((at - runStart) / 1000).toFixed(1)} s: #${id} ${plan.kind} ${applied.map((a) => a.host ?? '-').join(' / ')}`);
+      say(
+        `${((at - runStart) / 1000).toFixed(1)} s: #${id} ${plan.kind} ${applied.map((a) => a.host ?? '-').join(' / ')}`,
+      );
       if (LASTING.has(plan.kind)) scheduleUndo(event, applied, plan.durationMs, clock, undos);
       last = event;
     }
@@ -156,6 +163,7 @@ export async function runFaultSoak(options: SoakOptions): Promise<SoakResult> {
         leftBehind: leftBehind(side),
         instancesAtEnd,
         stopped,
+        logCounts: countLogLines(supervisor.log),
       });
     }
     return {
@@ -190,6 +198,12 @@ export async function runFaultSoak(options: SoakOptions): Promise<SoakResult> {
     for (const side of sides) for (const sshd of side.sshds) await sshd.dispose().catch(() => {});
     if (!options.keep) rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** Lines of `log` matching each of LOG_PATTERNS (case-insensitive). */
+function countLogLines(log: string): Record<string, number> {
+  const lines = logTail(log, Infinity).toLowerCase().split('\n');
+  return Object.fromEntries(LOG_PATTERNS.map((p) => [p, lines.filter((l) => l.includes(p)).length]));
 }
 
 /** Waits until both sides have exactly one instance up (60 s at most). */
