@@ -99,6 +99,7 @@ export function renderReport(result: SoakResult): string {
   rows.push(['instances at end', String(ha.instancesAtEnd), String(naive.instancesAtEnd), '']);
   rows.push(['left behind', String(ha.leftBehind.length), String(naive.leftBehind.length), '']);
   rows.push(['supervisor stop', ha.stopped, naive.stopped, '']);
+  rows.push(['longest stop command (log)', s(ha.longestStopMs), '-', '']);
   for (const [pattern, n] of Object.entries(ha.logCounts))
     rows.push([`log lines "${pattern}"`, String(n), '-', '']);
   lines.push(...table(rows), '(ratio: ha-valet / naive; recovery ratio compares the worst)');

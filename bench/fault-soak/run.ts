@@ -48,6 +48,8 @@ export interface SideResult {
   stopped: string;
   /** Lines of the supervisor's log matching each of LOG_PATTERNS. */
   logCounts: Record<string, number>;
+  /** The longest stop command in ha-valet's log (ms), null for the naive loop. */
+  longestStopMs: number | null;
 }
 
 /** What the report counts in the supervisor's log (ha-valet's words for holding back). */
@@ -164,6 +166,7 @@ export async function runFaultSoak(options: SoakOptions): Promise<SoakResult> {
         instancesAtEnd,
         stopped,
         logCounts: countLogLines(supervisor.log),
+        longestStopMs: longestStop(supervisor.log),
       });
     }
     return {
@@ -204,6 +207,14 @@ export async function runFaultSoak(options: SoakOptions): Promise<SoakResult> {
 function countLogLines(log: string): Record<string, number> {
   const lines = logTail(log, Infinity).toLowerCase().split('\n');
   return Object.fromEntries(LOG_PATTERNS.map((p) => [p, lines.filter((l) => l.includes(p)).length]));
+}
+
+/** The longest `stop` command ha-valet logged (`INFO stop … durationMs=N`), or null. */
+function longestStop(log: string): number | null {
+  const ms = [...logTail(log, Infinity).matchAll(/ INFO stop \S+ .*durationMs=(\d+)/g)].map((m) =>
+    Number(m[1]),
+  );
+  return ms.length ? Math.max(...ms) : null;
 }
 
 /** Waits until both sides have exactly one instance up (60 s at most). */
