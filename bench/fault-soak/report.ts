@@ -1,5 +1,5 @@
 /** Renders a soak result as text: the config, faults by kind, both sides' figures and the ratios. */
-import type { KindStats } from './analyse.js';
+import type { KindStats, SideStats } from './analyse.js';
 import type { SoakResult, SideResult } from './run.js';
 
 const s = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(2)} s`);
@@ -8,8 +8,10 @@ const mb = (kb: number | undefined): string => (kb === undefined ? '-' : `${(kb 
 const ratio = (a: number | null, b: number | null): string =>
   a === null || b === null || b === 0 ? '-' : `${(a / b).toFixed(2)}×`;
 
+type Row = [string, string, string, string];
+
 /** One row per figure: label, ha-valet, naive, ratio. */
-function table(rows: Array<[string, string, string, string]>): string[] {
+function table(rows: Row[]): string[] {
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) =>
     r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '),
@@ -46,44 +48,21 @@ export function renderReport(result: SoakResult): string {
     `naive:    ${naive.command}`,
     '',
   ];
-  const rows: Array<[string, string, string, string]> = [
+  /** A row comparing one numeric figure of both sides. */
+  const compare = (label: string, figure: (x: SideStats) => number, show: (x: number) => string = s): Row => [
+    label,
+    show(figure(ha.stats)),
+    show(figure(naive.stats)),
+    ratio(figure(ha.stats), figure(naive.stats)),
+  ];
+  const rows: Row[] = [
     ['', 'ha-valet', 'naive loop', 'ratio'],
-    [
-      'availability',
-      pct(ha.stats.availability),
-      pct(naive.stats.availability),
-      ratio(ha.stats.availability, naive.stats.availability),
-    ],
-    [
-      'longest outage',
-      s(ha.stats.longestOutageMs),
-      s(naive.stats.longestOutageMs),
-      ratio(ha.stats.longestOutageMs, naive.stats.longestOutageMs),
-    ],
-    [
-      'double-active total',
-      s(ha.stats.doubleActiveMs),
-      s(naive.stats.doubleActiveMs),
-      ratio(ha.stats.doubleActiveMs, naive.stats.doubleActiveMs),
-    ],
-    [
-      'double-active longest',
-      s(ha.stats.longestDoubleActiveMs),
-      s(naive.stats.longestDoubleActiveMs),
-      ratio(ha.stats.longestDoubleActiveMs, naive.stats.longestDoubleActiveMs),
-    ],
-    [
-      'double-active, hosts visible: total',
-      s(ha.stats.visibleDoubleActiveMs),
-      s(naive.stats.visibleDoubleActiveMs),
-      ratio(ha.stats.visibleDoubleActiveMs, naive.stats.visibleDoubleActiveMs),
-    ],
-    [
-      'double-active, hosts visible: longest',
-      s(ha.stats.longestVisibleDoubleActiveMs),
-      s(naive.stats.longestVisibleDoubleActiveMs),
-      ratio(ha.stats.longestVisibleDoubleActiveMs, naive.stats.longestVisibleDoubleActiveMs),
-    ],
+    compare('availability', (x) => x.availability, pct),
+    compare('longest outage', (x) => x.longestOutageMs),
+    compare('double-active total', (x) => x.doubleActiveMs),
+    compare('double-active longest', (x) => x.longestDoubleActiveMs),
+    compare('double-active, hosts visible: total', (x) => x.visibleDoubleActiveMs),
+    compare('double-active, hosts visible: longest', (x) => x.longestVisibleDoubleActiveMs),
   ];
   for (const kind of ['all', ...kinds]) {
     rows.push([
