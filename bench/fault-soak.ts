@@ -8,10 +8,12 @@
  * and fds, and any process left behind, side by side.
  * Run: npm run build && node dist/bench/fault-soak.js [--duration 120] [--seed 1]
  *        [--mode recovery|injection] [--transport local|ssh] [--json] [--keep]
+ *        [--outage-bound 10]   (the documented outage bound, seconds, for the target check)
  * See bench/fault-soak/ for the parts; BENCHMARKS.md for the figures.
  */
 import { parseArgs } from 'node:util';
 import { renderReport } from './fault-soak/report.js';
+import { checkTargets } from './fault-soak/targets.js';
 import { runFaultSoak, type Mode } from './fault-soak/run.js';
 import { haValetSettingsNote } from './fault-soak/supervisors.js';
 import type { Transport } from './fault-soak/side.js';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     transport: { type: 'string', default: 'local' },
     json: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    'outage-bound': { type: 'string', default: '10' },
   },
 });
 const durationS = Number(values.duration);
@@ -34,6 +37,9 @@ if (values.mode !== 'recovery' && values.mode !== 'injection')
   throw new Error(`--mode: expected recovery or injection, got ${values.mode}`);
 if (values.transport !== 'local' && values.transport !== 'ssh')
   throw new Error(`--transport: expected local or ssh, got ${values.transport}`);
+
+const boundS = Number(values['outage-bound']);
+if (!(boundS > 0)) throw new Error(`--outage-bound: expected seconds > 0, got ${values['outage-bound']}`);
 
 const abort = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => abort.abort());
@@ -46,5 +52,9 @@ const result = await runFaultSoak({
   signal: abort.signal,
   progress: (line) => process.stderr.write(`${line}\n`),
 });
-if (values.json) console.log(JSON.stringify(result, null, 2));
-else console.log(`${haValetSettingsNote()}\nha-valet config:\n${result.config}\n${renderReport(result)}`);
+const targets = checkTargets(result, boundS * 1000);
+if (values.json) console.log(JSON.stringify({ ...result, targets }, null, 2));
+else {
+  console.log(`${haValetSettingsNote()}\nha-valet config:\n${result.config}\n${renderReport(result)}`);
+  for (const t of targets) console.log(`target ${t.met ? 'met' : 'MISSED'}: ${t.target}: ${t.figure}`);
+}
