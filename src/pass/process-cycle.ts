@@ -7,11 +7,14 @@ import type { ProcessConfig } from '../config/model.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { Observation } from '../probe/observation.js';
 import { probeProcesses, type CheckListener } from '../probe/probe.js';
+import { readMergedView, type QuorumSettings } from '../quorum/read-view.js';
 import { runProcessPass, type PassDeps, type ProcessPassResult } from './run-pass.js';
 
 export interface CycleDeps extends PassDeps {
   coordinator: Coordinator;
   onCheck?: CheckListener;
+  /** How peers' observations count (coordination = etcd); absent = this watcher alone decides. */
+  quorum?: QuorumSettings;
 }
 
 /** Publishes observations for peers; a store problem is logged, never fatal to the cycle. */
@@ -37,6 +40,10 @@ export async function runProcessCycle(
     observed ??
     (await probeProcesses([process], deps.pool, { onCheck: deps.onCheck, now: deps.now })).get(process.name)!;
   await publish(deps, process, observations);
+  const quorum = deps.quorum;
+  const readView = quorum
+    ? () => readMergedView(deps.coordinator, process.name, quorum, deps.now())
+    : undefined;
   let state = await deps.coordinator.state.load(process.name);
   if (!deps.dryRun) {
     const request = (await deps.coordinator.claimRequest(process.name)) ?? state.request;
@@ -58,7 +65,7 @@ export async function runProcessCycle(
       ]);
     }
   }
-  const result = await runProcessPass(process, observations, state, deps);
+  const result = await runProcessPass(process, observations, state, { ...deps, readView });
   if (!deps.dryRun) {
     const saved = await deps.coordinator.state.save(process.name, result.state);
     if (!saved) {

@@ -23,7 +23,7 @@
  * }
  * ProcessReport {
  *   name: string
- *   state: 'up' | 'down' | 'waiting' | 'failed' | 'given-up' | 'maintenance' | 'latched' | 'split-brain' | 'unknown'
+ *   state: 'up' | 'down' | 'waiting' | 'failed' | 'given-up' | 'maintenance' | 'latched' | 'split-brain' | 'unsafe' | 'unknown'
  *   recordedStatus: string | null       // the status the watcher recorded after its last pass
  *   downSince: number | null            // since when no instance has been seen up
  *   severity: 'ok' | 'warning' | 'critical' | 'unknown'
@@ -43,6 +43,10 @@
  *   flags: { maintenance: boolean; latched: boolean; givenUpAt: number | null;
  *            pendingRequest: null | { type, host, by, at } }
  *   counters: { starts, failovers, failedStarts, stops }
+ *   disagreement: string | null         // where this watcher and the quorum of watchers disagree (WARNING)
+ *   unsafe: string | null               // state 'unsafe': why no failover is safely possible
+ *   lastFence: null | { host, ok, command, exitCode, durationMs, reason, at, ageMs }
+ *   fences: { [host]: { ok: number; failed: number } }   // fences run per host
  * }
  * HostReport {
  *   host: string; rank: number; transport: 'local' | 'ssh'; active: boolean
@@ -50,6 +54,8 @@
  *                         reason: string | null; exitCode: number | null; at: number;
  *                         ageMs: number; durationMs: number }
  *   badChecks: number; failedStarts: number; retryAfter: number | null; upSince: number | null
+ *   earlyDeaths: number
+ *   lastFailure: null | { kind: 'start-failed' | 'died-early' | 'died'; at: number; reason: string }
  * }
  * ```
  */
@@ -57,7 +63,7 @@ import type { ObservationKind } from '../probe/observation.js';
 import type { Transport } from '../config/model.js';
 import type { CoordinationHealth } from '../coord/coordinator.js';
 import type { FullCheck } from './full-checks.js';
-import type { ProcessStatus } from '../state/model.js';
+import type { FenceRecord, HostFailure, ProcessStatus } from '../state/model.js';
 
 export const STATUS_SCHEMA_VERSION = 1;
 
@@ -71,6 +77,7 @@ export const PROCESS_STATUS_NAMES = [
   'maintenance',
   'latched',
   'split-brain',
+  'unsafe',
   'unknown',
 ] as const satisfies readonly ProcessStatus[];
 export type ProcessStatusName = ProcessStatus;
@@ -99,6 +106,10 @@ export interface HostReport {
   failedStarts: number;
   retryAfter: number | null;
   upSince: number | null;
+  /** Deaths within min_uptime of a verified start, in a row (issue 11). */
+  earlyDeaths: number;
+  /** The host's last failed start or death, in words. */
+  lastFailure: HostFailure | null;
 }
 
 export interface ActionStatus {
@@ -136,6 +147,14 @@ export interface ProcessReport {
     pendingRequest: { type: string; host: string | null; by: string; at: number } | null;
   };
   counters: { starts: number; failovers: number; failedStarts: number; stops: number };
+  disagreement: string | null;
+  unsafe: string | null;
+  lastFence: FenceStatus | null;
+  fences: Record<string, { ok: number; failed: number }>;
+}
+
+export interface FenceStatus extends FenceRecord {
+  ageMs: number;
 }
 
 export interface WatcherStatus {

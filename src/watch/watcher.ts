@@ -12,9 +12,9 @@ import type { CheckListener } from '../probe/probe.js';
 import { runProcessCycle } from '../pass/process-cycle.js';
 import type { ProcessPassResult } from '../pass/run-pass.js';
 import { emptyProcessState, type ProcessState } from '../state/model.js';
-import { createCycleDeps } from '../cli/act-context.js';
-import type { Runtime } from '../cli/runtime.js';
-import { selectProcesses } from '../cli/select.js';
+import { createCycleDeps } from '../runtime/cycle-deps.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { selectProcesses } from '../runtime/select-processes.js';
 import { writeHeartbeat } from '../state/heartbeat.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { LeadershipKeeper } from './leadership-keeper.js';
@@ -180,6 +180,7 @@ export class Watcher {
         mayStartAction: () => !signal.aborted && (leadership?.isValid() ?? false),
         epoch: backend === 'etcd' ? leadership?.epoch : undefined,
         onCheck: this.options.onCheck,
+        intervalMs: this.intervalMs,
       });
       const result = await runProcessCycle(process, deps);
       if (this.storeTrouble.delete(process.name))

@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.js';
 import type { CycleDeps } from '../pass/process-cycle.js';
 import type { CheckListener } from '../probe/probe.js';
 import type { JournalEntry } from '../state/model.js';
+import { quorumSettings } from '../quorum/read-view.js';
 import type { Runtime } from './runtime.js';
 
 /** Logs every test with host, command, exit code and duration (debug level). */
@@ -31,6 +32,8 @@ export function createCycleDeps(
     mayStartAction?: () => boolean;
     epoch?: string;
     onCheck?: CheckListener;
+    /** The interval the watcher runs at (default: the config's), for observation_max_age's default. */
+    intervalMs?: number;
   },
 ): CycleDeps {
   const { logger, coordinator } = runtime;
@@ -49,5 +52,6 @@ export function createCycleDeps(
       for (const entry of entries) await coordinator.journal.append(entry);
     },
     onCheck: options.onCheck ?? logChecks(logger),
+    quorum: quorumSettings(runtime.config.global, options.intervalMs ?? runtime.config.global.intervalMs),
   };
 }
