@@ -40,7 +40,13 @@ export interface SideResult {
   hosts: string[];
   command: string;
   stats: SideStats;
-  footprint: { start: Footprint | null; end: Footprint | null; maxRssKb: number; maxFds: number };
+  footprint: {
+    start: Footprint | null;
+    end: Footprint | null;
+    maxRssKb: number;
+    maxFds: number;
+    rssEachMinuteKb: number[];
+  };
   /** Processes of this side still alive 2 s after its supervisor stopped (pid and command). */
   leftBehind: string[];
   /** Service instances running when the supervisor stopped. */
@@ -161,6 +167,7 @@ export async function runFaultSoak(options: SoakOptions): Promise<SoakResult> {
           end: endFeet[i] ?? null,
           maxRssKb: feet[i]!.maxRssKb(),
           maxFds: feet[i]!.maxFds(),
+          rssEachMinuteKb: feet[i]!.rssEachMinuteKb,
         },
         leftBehind: leftBehind(side),
         instancesAtEnd,
@@ -271,23 +278,33 @@ function scheduleUndo(
   undos.add(undo);
 }
 
-/** Samples PID's RSS and fds every 5 s; remembers the first sample and the maxima. */
+/** Samples PID's RSS and fds every 5 s; remembers the first sample, the maxima and RSS each minute. */
 function trackFootprint(pid: number): {
   start: Footprint | null;
   maxRssKb(): number;
   maxFds(): number;
+  rssEachMinuteKb: number[];
   stop(): void;
 } {
   const start = footprint(pid);
   let maxRssKb = start?.rssKb ?? 0;
   let maxFds = start?.fds ?? 0;
+  const rssEachMinuteKb: number[] = [];
+  let ticks = 0;
   const timer = setInterval(() => {
     const now = footprint(pid);
     if (!now) return;
     maxRssKb = Math.max(maxRssKb, now.rssKb);
     maxFds = Math.max(maxFds, now.fds);
+    if (++ticks % 12 === 0) rssEachMinuteKb.push(now.rssKb);
   }, 5000);
-  return { start, maxRssKb: () => maxRssKb, maxFds: () => maxFds, stop: () => clearInterval(timer) };
+  return {
+    start,
+    maxRssKb: () => maxRssKb,
+    maxFds: () => maxFds,
+    rssEachMinuteKb,
+    stop: () => clearInterval(timer),
+  };
 }
 
 /** This side's processes still alive after its supervisor stopped, and its sshds' sessions. */
