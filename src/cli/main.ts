@@ -57,6 +57,8 @@ const COMMAND_MODULES: Record<string, () => Promise<{ register(program: Command)
   stop: () => import('./commands/stop.js'),
   maintenance: () => import('./commands/maintenance.js'),
   reset: () => import('./commands/reset.js'),
+  simulate: () => import('./commands/simulate.js'),
+  'run-job': () => import('./commands/run-job.js'),
 };
 const COMMAND_NAMES: ReadonlySet<string> = new Set(Object.keys(COMMAND_MODULES));
 /** The command that runs when none is named (registered with `isDefault` in commands/run.ts). */

@@ -91,7 +91,7 @@ function checkCandidate(runtime: Runtime, process: ProcessConfig, host: string, 
 }
 
 /** Who asked: the invoking user (the sudo caller, when run through sudo) at this host. */
-function describeOperator(): string {
+export function describeOperator(): string {
   const user = process.env.SUDO_USER || os.userInfo().username;
   return `${user}@${os.hostname()}`;
 }

@@ -1,5 +1,6 @@
 /** Renders the results of a pass: one line per process, or the documented JSON. */
 import type { Action } from '../decide/actions.js';
+import { observationJson, outcomeJson } from '../pass/pass-json.js';
 import type { ProcessPassResult } from '../pass/run-pass.js';
 import { EXIT_NOT_UP, EXIT_OK } from '../errors.js';
 
@@ -41,24 +42,8 @@ export function renderPassJson(configFile: string, dryRun: boolean, results: Pro
       up: isUpAfterPass(r),
       activeHost: r.activeHost,
       summary: r.summary,
-      observations: r.observations.map((o) => ({
-        host: o.host,
-        kind: o.kind,
-        priority: o.priority ?? null,
-        reason: o.reason ?? null,
-        exitCode: o.exitCode,
-        durationMs: o.durationMs,
-        at: new Date(o.at).toISOString(),
-      })),
-      actions: r.outcomes.map((o) => ({
-        type: o.action.type,
-        host: o.action.type === 'hook' ? o.action.toHost : o.action.host,
-        ...(o.action.type === 'hook' ? { hook: o.action.hook } : {}),
-        ok: o.ok,
-        reason: o.reason,
-        exitCode: o.exitCode ?? null,
-        durationMs: o.durationMs,
-      })),
+      observations: r.observations.map(observationJson),
+      actions: r.outcomes.map(outcomeJson),
       planned: r.planned.map(plannedJson),
       hold: r.hold && {
         bound: r.hold.bound,

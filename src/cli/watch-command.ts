@@ -85,6 +85,13 @@ export async function runWatchCommand(command: Command, options: WatchOptions): 
   const hash = hashConfigText(await readConfigFile(runtime.config.file));
   let reporting: WatchReporting | null = null;
   const checkLog = logChecks(logger);
+  const writeMetrics = (): void => {
+    if (reporting && options.metricsFile) {
+      reporting
+        .writeMetricsFile(options.metricsFile)
+        .catch((error: Error) => logger.warn(`metrics file: ${error.message}`));
+    }
+  };
   const watcher = new Watcher(
     runtime,
     {
@@ -94,13 +101,8 @@ export async function runWatchCommand(command: Command, options: WatchOptions): 
         checkLog(process, candidate, observation);
         reporting?.onCheck(process, candidate, observation);
       },
-      onCycle: () => {
-        if (reporting && options.metricsFile) {
-          reporting
-            .writeMetricsFile(options.metricsFile)
-            .catch((error: Error) => logger.warn(`metrics file: ${error.message}`));
-        }
-      },
+      onCycle: writeMetrics,
+      onJobRun: writeMetrics,
     },
     hash,
   );
@@ -108,6 +110,7 @@ export async function runWatchCommand(command: Command, options: WatchOptions): 
     reporting = createWatchReporting({
       config: () => watcher.config,
       states: () => watcher.states,
+      jobStates: () => watcher.jobStates,
       lastPassAt: () => watcher.lastCycleAt,
       coordination: () => runtime.coordinator.health(),
       journal: runtime.coordinator.journal,

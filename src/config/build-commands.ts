@@ -50,11 +50,16 @@ export function parseCommandTemplates(
   return result.start && result.stop && result.test ? (result as Record<CommandKey, Template>) : null;
 }
 
-/** Parses one template, resolves its @NAME@ placeholders and checks its names. */
+/**
+ * Parses one template, resolves its @NAME@ placeholders and checks its names against
+ * `names`; `filledLater` are names given a value per host (or per run), not by the section.
+ */
 export function parseOneTemplate(
   reader: SectionReader,
   entry: RawEntry,
   values: TemplateValues,
+  names: Record<string, 'text' | 'number'> = TEMPLATE_NAMES,
+  filledLater: readonly string[] = ['host', 'rank'],
 ): Template | null {
   const { parsed, unresolved } = parseAndExpand(reader, entry.value);
   if (!parsed.ok) {
@@ -68,14 +73,14 @@ export function parseOneTemplate(
   }
   for (const segment of parsed.template.segments) {
     if (segment.kind !== 'name') continue;
-    const kind = TEMPLATE_NAMES[segment.name];
+    const kind = names[segment.name];
     if (!kind) {
       reader.fail(
         entry,
-        `unknown name '${segment.name}' in template: expected one of ${Object.keys(TEMPLATE_NAMES).join(', ')}`,
+        `unknown name '${segment.name}' in template: expected one of ${Object.keys(names).join(', ')}`,
       );
       ok = false;
-    } else if (segment.name !== 'host' && segment.name !== 'rank' && !(segment.name in values)) {
+    } else if (!filledLater.includes(segment.name) && !(segment.name in values)) {
       reader.fail(
         entry,
         `template uses '${segment.name}' but section [${reader.section.name}] sets no '${segment.name}'`,

@@ -1,5 +1,7 @@
 /** Builds one ProcessConfig from a section (with [DEFAULT] as fallback), reporting every problem. */
 import { buildHooks } from './build-hooks.js';
+import { readHostsEntry } from './build-hosts-entry.js';
+import { readVip } from './build-vip.js';
 import { readFence, renderFence } from './build-fence.js';
 import { parseCommandTemplates, renderCommands, type TemplateValues } from './build-commands.js';
 import type { Candidate, ProcessConfig, SshSettings, Transport } from './model.js';
@@ -7,7 +9,7 @@ import type { RawSection } from './read-sections.js';
 import { SectionReader, type ReaderContext } from './section-reader.js';
 import { FORMS, parseHost, parsePort, parseProtocol, parseUser, splitList } from './values.js';
 
-const TRANSPORTS = ['local', 'ssh'] as const;
+export const TRANSPORTS = ['local', 'ssh'] as const;
 
 /** Builds the process of one section, or null when it has errors (they are in the sink). */
 export function buildProcess(
@@ -65,11 +67,17 @@ export function buildProcess(
     );
   }
   const hooks = buildHooks(r, hookTimeoutMs);
+  const hostsInOrder = host === undefined ? [] : [...new Set([host, ...(standBy ?? [])])];
+  const vip = readVip(
+    r,
+    values,
+    hostsInOrder.map((h, index) => ({ host: h, rank: index + 1 })),
+  );
+  const hostsEntry = readHostsEntry(r, hostsInOrder);
   const fence = readFence(r, values);
 
   if (countErrors(ctx) > errorsBefore || host === undefined || templates === null) return null;
-  const hostsInOrder = [host, ...(standBy ?? []).filter((h) => h !== host)];
-  const candidates: Candidate[] = [...new Set(hostsInOrder)].map((candidateHost, index) => ({
+  const candidates: Candidate[] = hostsInOrder.map((candidateHost, index) => ({
     host: candidateHost,
     rank: index + 1,
     transport,
@@ -92,12 +100,14 @@ export function buildProcess(
     ssh,
     ...timing,
     hooks,
+    ...(vip ? { vip } : {}),
+    ...(hostsEntry ? { hostsEntry } : {}),
     fencing: fence.settings,
   };
 }
 
 /** Reads `stand_by_list`: a comma-separated list of valid host names. */
-function readStandByList(r: SectionReader): string[] | undefined {
+export function readStandByList(r: SectionReader): string[] | undefined {
   const text = r.text('stand_by_list');
   const entry = r.entry('stand_by_list');
   if (text === undefined || !entry) return undefined;
@@ -115,7 +125,7 @@ function readStandByList(r: SectionReader): string[] | undefined {
 }
 
 /** Reads the SSH settings (used when transport = ssh). */
-function readSsh(r: SectionReader, user: string | undefined): SshSettings {
+export function readSsh(r: SectionReader, user: string | undefined): SshSettings {
   const sshUser = r.parsed('ssh_user', parseUser, FORMS.user);
   const keyFile = r.filePath('ssh_key');
   const knownHostsFile = r.filePath('ssh_known_hosts');

@@ -1,38 +1,35 @@
 /**
  * A watcher publishes its view when its probe ends, so one waiting for a hung
- * host's `test_timeout` publishes that late. If `observation_max_age` is
- * shorter, its view goes stale exactly while a host hangs and stops counting as
- * a vote: warn (issue 12). Only with `coordination = etcd`. The interval is the
- * one the watcher runs at: the file's at load time, `watch --interval`'s again
- * when the watcher starts (quorumTimingProblem).
+ * host publishes that late (test_timeout, plus the SSH kill wait). If a set
+ * `observation_max_age` is shorter, its view goes stale exactly while a host
+ * hangs and failovers wait: warn (issue 12). The default already covers it.
+ * Only with `coordination = etcd`. The interval is the one the watcher runs at:
+ * the file's at load time, `watch --interval`'s again when the watcher starts
+ * (quorumTimingProblem).
  */
+import { longestProbeMs } from '../probe/probe-duration.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type { GlobalSettings, ProcessConfig } from './model.js';
 import type { RawSection } from './read-sections.js';
 import { DEFAULT_SECTION } from './read-sections.js';
 
 /**
- * `observation_max_age`, else the longest a healthy watcher can take between two
- * publishes: `test_timeout` of its slowest process (a probe waiting for a hung
- * host) plus two intervals, and never less than three intervals. `intervalMs` is
- * the one the watcher runs at (`watch --interval` overrides the file).
+ * `observation_max_age`, else three intervals (the watcher's --interval when it
+ * overrides the file) plus the longest probe: a watcher waiting for a hung host
+ * publishes that late, and its view must still count. That is always at least
+ * test_timeout + 2 intervals.
  */
 export function resolveMaxAgeMs(
   configured: number | undefined,
   intervalMs: number,
-  slowestTestTimeoutMs = 0,
+  slowestProbeMs = 0,
 ): number {
-  return configured ?? Math.max(3 * intervalMs, slowestTestTimeoutMs + 2 * intervalMs);
-}
-
-/** The longest test_timeout of `processes` (0 without any). */
-export function slowestTestTimeoutMs(processes: ProcessConfig[]): number {
-  return processes.reduce((worst, p) => Math.max(worst, p.testTimeoutMs), 0);
+  return configured ?? 3 * intervalMs + slowestProbeMs;
 }
 
 /**
- * Why `observation_max_age` is too short at `intervalMs` (a slowest test_timeout plus
- * two intervals does not fit in it), or null when it fits.
+ * Why a set `observation_max_age` is too short at `intervalMs` (the longest probe
+ * plus one interval does not fit in it), or null when it fits or is not set.
  */
 export function quorumTimingProblem(
   global: GlobalSettings,
@@ -40,13 +37,17 @@ export function quorumTimingProblem(
   intervalMs: number,
 ): string | null {
   if (global.coordination.backend !== 'etcd' || global.observationMaxAgeMs === undefined) return null;
-  const slowest = processes.find((p) => p.testTimeoutMs === slowestTestTimeoutMs(processes));
-  const needed = resolveMaxAgeMs(undefined, intervalMs, slowest?.testTimeoutMs ?? 0);
-  if (!slowest || global.observationMaxAgeMs >= needed) return null;
-  return `observation_max_age (${global.observationMaxAgeMs / 1000} s) is shorter than [${slowest.name}]'s test_timeout plus two intervals of ${intervalMs / 1000} s: a watcher waiting for a hung host would look stale; set observation_max_age to at least ${Math.ceil(needed / 1000)}s`;
+  const maxAgeMs = global.observationMaxAgeMs;
+  const slowest = processes.reduce<ProcessConfig | null>(
+    (worst, p) => (worst === null || longestProbeMs(p) > longestProbeMs(worst) ? p : worst),
+    null,
+  );
+  if (!slowest || longestProbeMs(slowest) + intervalMs <= maxAgeMs) return null;
+  const needed = Math.ceil((longestProbeMs(slowest) + intervalMs) / 1000);
+  return `observation_max_age (${maxAgeMs / 1000} s) is shorter than [${slowest.name}]'s longest probe (test_timeout${slowest.transport === 'ssh' ? ' plus the SSH kill wait' : ''}) plus one interval of ${intervalMs / 1000} s: a watcher waiting for a hung host would look stale; set observation_max_age to at least ${needed}s`;
 }
 
-/** Warns when a process's test_timeout (plus a margin of two intervals) exceeds observation_max_age. */
+/** Warns when a process's longest probe (plus a margin of one interval) exceeds a set observation_max_age. */
 export function checkQuorumTiming(
   global: GlobalSettings,
   processes: ProcessConfig[],
@@ -55,7 +56,7 @@ export function checkQuorumTiming(
 ): void {
   const problem = quorumTimingProblem(global, processes, global.intervalMs);
   if (problem === null) return;
-  const entry = defaults?.entries.get('observation_max_age') ?? defaults?.entries.get('coordination');
+  const entry = defaults?.entries.get('observation_max_age');
   sink.warn(
     { line: entry?.line ?? 1, section: DEFAULT_SECTION, key: entry?.written ?? 'observation_max_age' },
     problem,

@@ -1,5 +1,17 @@
 /** The keys ha_valet.cfg knows: per-section keys, global keys, hook keys and accepted aliases. */
 
+/** Keys that say where and how a section's commands run (processes and jobs alike). */
+const REMOTE_KEYS = [
+  'stand_by_list',
+  'transport',
+  'ssh_port',
+  'ssh_user',
+  'ssh_key',
+  'ssh_known_hosts',
+  'ssh_verify_host_key',
+  'connect_timeout',
+] as const;
+
 /** Keys of a process section (also allowed in [DEFAULT] as defaults for every section). */
 export const SECTION_KEYS = [
   'host',
@@ -11,14 +23,7 @@ export const SECTION_KEYS = [
   'test',
   'order',
   'priority',
-  'stand_by_list',
-  'transport',
-  'ssh_port',
-  'ssh_user',
-  'ssh_key',
-  'ssh_known_hosts',
-  'ssh_verify_host_key',
-  'connect_timeout',
+  ...REMOTE_KEYS,
   'test_timeout',
   'start_timeout',
   'stop_timeout',
@@ -34,10 +39,31 @@ export const SECTION_KEYS = [
   'priority_wait',
   'latch',
   'hook_timeout',
+  'vip',
+  'vip_interface',
+  'hosts_entry',
+  'hosts_clients',
+  'hosts_file',
   'fence',
   'fence_timeout',
   'fence_required',
 ] as const;
+
+/** Keys only a job section has (a section with `run` is a job; issue 15). */
+export const JOB_ONLY_KEYS = [
+  'run',
+  'every',
+  'schedule',
+  'with',
+  'timeout',
+  'overlap',
+  'catch_up',
+  'warn_after',
+  'sticky',
+] as const;
+
+/** Keys a job section shares with process sections. */
+export const JOB_SHARED_KEYS = ['host', 'user', 'port', 'protocol', ...REMOTE_KEYS] as const;
 
 /** The etcd settings (warned about when `coordination = local`). */
 export const ETCD_KEYS = [
@@ -80,6 +106,8 @@ export const KEY_ALIASES: Record<string, string> = {
 export const MISSPELLED_KEYS = new Set(['standy_by_list']);
 
 const SECTION_KEY_SET = new Set<string>(SECTION_KEYS);
+const JOB_ONLY_KEY_SET = new Set<string>(JOB_ONLY_KEYS);
+const JOB_KEY_SET = new Set<string>([...JOB_ONLY_KEYS, ...JOB_SHARED_KEYS]);
 const GLOBAL_KEY_SET = new Set<string>(GLOBAL_KEYS);
 const HOOK_KEY_SET = new Set<string>(HOOK_KEYS);
 const HOOK_PREFIX_RE = /^(?:before_|after_|on_)/;
@@ -111,6 +139,16 @@ export function isSectionKey(key: string): boolean {
   return SECTION_KEY_SET.has(key) || splitHookKey(key) !== null;
 }
 
+/** True for a key a job section may hold. */
+export function isJobKey(key: string): boolean {
+  return JOB_KEY_SET.has(key);
+}
+
+/** True for a key only job sections use (allowed in [DEFAULT] as a default for every job). */
+export function isJobOnlyKey(key: string): boolean {
+  return JOB_ONLY_KEY_SET.has(key);
+}
+
 /** True for a key only [DEFAULT] may hold. */
 export function isGlobalKey(key: string): boolean {
   return GLOBAL_KEY_SET.has(key);
@@ -118,7 +156,13 @@ export function isGlobalKey(key: string): boolean {
 
 /** The known key nearest to a mistyped one (edit distance <= 2), for "did you mean" hints. */
 export function suggestKey(written: string): string | null {
-  const candidates = [...SECTION_KEYS, ...GLOBAL_KEYS, ...HOOK_KEYS, ...Object.keys(KEY_ALIASES)];
+  const candidates = [
+    ...SECTION_KEYS,
+    ...JOB_ONLY_KEYS,
+    ...GLOBAL_KEYS,
+    ...HOOK_KEYS,
+    ...Object.keys(KEY_ALIASES),
+  ];
   let best: string | null = null;
   let bestDistance = 3;
   const lower = written.toLowerCase();

@@ -3,6 +3,8 @@
  * `loadConfig` (src/config/load-config.ts); nothing downstream sees raw text.
  */
 
+import type { JobConfig } from '../jobs/job-config.js';
+
 /** How a candidate host's commands are run. */
 export type Transport = 'local' | 'ssh';
 
@@ -84,6 +86,28 @@ export interface Candidate {
   commands: CommandSet;
 }
 
+/** A virtual IP that follows the service (`vip`, `vip_interface`; issue 13). */
+export interface VipConfig {
+  /** The address with its prefix length, as `ip addr` takes it: `192.0.2.10/24` (IPv6 canonical). */
+  cidr: string;
+  /** The address alone, canonical (as `ip -o addr show` prints it). */
+  address: string;
+  prefixLength: number;
+  family: 4 | 6;
+  /** The interface to add the address on, per candidate host (`vip_interface` rendered for each). */
+  interfaces: Record<string, string>;
+}
+
+/** A name record on client hosts that follows the service (`hosts_entry`; deadpool's /etc/hosts protocol). */
+export interface HostsEntryConfig {
+  /** The name clients look up, e.g. db.internal. */
+  name: string;
+  /** Client hosts whose hosts file gets the line, reached like the candidates (same transport and SSH settings). */
+  clients: string[];
+  /** `hosts_file`, default /etc/hosts. */
+  file: string;
+}
+
 /** A monitored process: one section of ha_valet.cfg. */
 export interface ProcessConfig {
   name: string;
@@ -130,6 +154,10 @@ export interface ProcessConfig {
   /** `latch` (false): stop acting after one failover until reset. */
   latch: boolean;
   hooks: Hooks;
+  /** The virtual IP that moves with the service, when `vip` is set. */
+  vip?: VipConfig;
+  /** The hosts-file line that moves with the service, when `hosts_entry` is set. */
+  hostsEntry?: HostsEntryConfig;
   /** Fencing settings; absent = no `fence` and not required (configs made before issue 12). */
   fencing?: FenceSettings;
 }
@@ -170,6 +198,8 @@ export interface Config {
   file: string;
   /** In start order (by `order`, then file order). */
   processes: ProcessConfig[];
+  /** Job sections (a section with `run`), in file order. */
+  jobs: JobConfig[];
   global: GlobalSettings;
   warnings: Diagnostic[];
   /** Every path-valued key as set (absent in configs built by hand). */

@@ -7,8 +7,10 @@ import { buildGlobal } from './build-global.js';
 import { buildProcess } from './build-process.js';
 import { checkQuorumTiming } from './check-quorum-timing.js';
 import { DiagnosticSink } from './diagnostics.js';
-import { DEFINE_NAME_RE, isGlobalKey, isSectionKey, suggestKey } from './keys.js';
+import { DEFINE_NAME_RE, isGlobalKey, isJobKey, isJobOnlyKey, isSectionKey, suggestKey } from './keys.js';
 import type { Config, Diagnostic, ProcessConfig } from './model.js';
+import { buildJob } from '../jobs/build-job.js';
+import type { JobConfig } from '../jobs/job-config.js';
 import { readSections, type RawSection } from './read-sections.js';
 import { homeDir, type ReaderContext } from './section-reader.js';
 
@@ -38,18 +40,30 @@ export function parseConfigText(text: string, file: string, options: ParseOption
     paths: new Map(),
   };
   if (raw.defaults) checkDefaultKeys(raw.defaults, sink);
-  for (const section of raw.sections) checkSectionKeys(section, sink);
+  for (const section of raw.sections) {
+    if (isJobSection(section)) checkJobKeys(section, sink);
+    else checkSectionKeys(section, sink);
+  }
   if (raw.sections.length === 0 && !sink.hasErrors()) {
-    sink.error({ line: 1 }, "no process sections: add at least one section such as '[Ostro]' or ':Ostro'");
+    sink.error(
+      { line: 1 },
+      "no process sections: add at least one section such as '[Ostro]' or ':Ostro' (or a job with 'run')",
+    );
   }
 
   const global = buildGlobal(raw.defaults, ctx);
   const processes: ProcessConfig[] = [];
   raw.sections.forEach((section, index) => {
-    if (!section.usable) return;
+    if (!section.usable || isJobSection(section)) return;
     const built = buildProcess(section, raw.defaults, index + 1, ctx);
     if (built) processes.push(built);
   });
+  const jobs: JobConfig[] = [];
+  for (const section of raw.sections) {
+    if (!section.usable || !isJobSection(section)) continue;
+    const built = buildJob(section, raw.defaults, ctx, processes);
+    if (built) jobs.push(built);
+  }
 
   checkQuorumTiming(global, processes, raw.defaults, sink);
   const diagnostics = sink.sorted();
@@ -58,7 +72,7 @@ export function parseConfigText(text: string, file: string, options: ParseOption
   processes.sort((a, b) => a.order - b.order || (fileOrder.get(a) ?? 0) - (fileOrder.get(b) ?? 0));
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
   const paths = [...(ctx.paths?.values() ?? [])];
-  return { config: { file, processes, global, warnings, paths }, diagnostics };
+  return { config: { file, processes, jobs, global, warnings, paths }, diagnostics };
 }
 
 /** The UPPERCASE keys of [DEFAULT]: values for @NAME@ placeholders. */
@@ -70,10 +84,28 @@ function collectDefines(defaults: RawSection | null): Record<string, string> {
   return defines;
 }
 
-/** [DEFAULT] may hold section keys (as defaults), global keys and UPPERCASE defines. */
+/** A section with `run` is a job (issue 15): no start/stop/test. */
+function isJobSection(section: RawSection): boolean {
+  return section.entries.has('run');
+}
+
+/** A job section may hold job keys; process keys are ignored with a warning, global keys are errors. */
+function checkJobKeys(section: RawSection, sink: DiagnosticSink): void {
+  for (const entry of section.entries.values()) {
+    if (isJobKey(entry.key)) continue;
+    const where = { line: entry.line, section: section.name, key: entry.written };
+    if (isGlobalKey(entry.key)) sink.error(where, 'is a setting of the whole file: move it to [DEFAULT]');
+    else if (isSectionKey(entry.key))
+      sink.warn(where, "is a process key, ignored in a job section (it has 'run')");
+    else warnUnknown(section, entry.written, entry.line, sink);
+  }
+}
+
+/** [DEFAULT] may hold section and job keys (as defaults), global keys and UPPERCASE defines. */
 function checkDefaultKeys(section: RawSection, sink: DiagnosticSink): void {
   for (const entry of section.entries.values()) {
-    if (isSectionKey(entry.key) || isGlobalKey(entry.key) || DEFINE_NAME_RE.test(entry.written)) continue;
+    const known = isSectionKey(entry.key) || isJobOnlyKey(entry.key) || isGlobalKey(entry.key);
+    if (known || DEFINE_NAME_RE.test(entry.written)) continue;
     warnUnknown(section, entry.written, entry.line, sink);
   }
 }

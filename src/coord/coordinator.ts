@@ -55,6 +55,19 @@ export interface WatcherInfo {
   leader: boolean;
 }
 
+/**
+ * Small shared records beside the process states (the jobs' records): versioned
+ * reads and compare-and-set writes. A `fenced` write also requires that this
+ * watcher leads; either check failing resolves false and writes nothing.
+ * Both throw CoordinationError when the store cannot be reached.
+ */
+export interface RecordStore {
+  read(key: string): Promise<{ value: string | null; version: string }>;
+  compareAndSet(key: string, version: string, value: string, options: { fenced: boolean }): Promise<boolean>;
+  /** Every record whose key starts with `prefix`. */
+  readAll(prefix: string): Promise<Map<string, string>>;
+}
+
 export interface Coordinator {
   readonly backend: 'local' | 'etcd';
   /** This watcher's id (hostname:pid by default). */
@@ -62,6 +75,8 @@ export interface Coordinator {
   /** Shared state; saves are fenced by leadership. */
   readonly state: StateStore;
   readonly journal: Journal;
+  /** Shared records of jobs (compare-and-set). */
+  readonly records: RecordStore;
   acquire(): Promise<Leadership | null>;
   /** Give up leadership (end of a cron pass, shutdown). */
   release(): Promise<void>;

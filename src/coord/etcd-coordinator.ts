@@ -30,6 +30,7 @@ import { EtcdJournal } from './etcd-journal.js';
 import { EtcdKeys, type HeartbeatRecord, type LeaderRecord } from './etcd-keys.js';
 import { LeaseKeeper } from './etcd-lease.js';
 import { EtcdStateStore, guard, type Fence } from './etcd-state-store.js';
+import { EtcdRecordStore } from './etcd-record-store.js';
 import { probeMembers, withTimeout } from './etcd-health.js';
 
 /** Fraction of lease_ttl after the last acknowledged keepalive at which a leader stops acting. */
@@ -70,6 +71,7 @@ export class EtcdCoordinator implements Coordinator {
   readonly watcherId: string;
   readonly state: EtcdStateStore;
   readonly journal: EtcdJournal;
+  readonly records: EtcdRecordStore;
   private readonly client: Etcd3;
   private readonly keys: EtcdKeys;
   private readonly ttlMs: number;
@@ -91,6 +93,9 @@ export class EtcdCoordinator implements Coordinator {
     this.client = createEtcdClient(settings);
     const warn = options.warn ?? (() => undefined);
     this.state = new EtcdStateStore(this.client, this.keys, () => this.leadership?.fence ?? null, warn);
+    this.records = new EtcdRecordStore(this.client, this.keys, () =>
+      this.leadership?.isValid() ? this.leadership.fence : null,
+    );
     this.journal = new EtcdJournal(this.client, this.keys, this.watcherId, () => this.currentEpoch(), warn);
     this.members = settings.endpoints.map((endpoint) => ({ endpoint, reachable: false }));
   }

@@ -17,6 +17,7 @@ import type { StateLayout } from '../state/state-dir.js';
 import { FileStateStore } from '../state/state-store.js';
 import { runningUid } from '../trust/check-trust.js';
 import { refuseForeignFile, refuseRequestFile } from '../trust/request-file.js';
+import { FileRecordStore } from './file-record-store.js';
 import {
   CoordinationError,
   type CoordinationHealth,
@@ -52,6 +53,7 @@ export class LocalCoordinator implements Coordinator {
   readonly watcherId: string;
   readonly state: FileStateStore;
   readonly journal: FileJournal;
+  readonly records: FileRecordStore;
   private lock: PassLock | null = null;
   private leadership: LockLeadership | null = null;
   private readonly published = new Map<string, PublishedObservations>();
@@ -73,6 +75,7 @@ export class LocalCoordinator implements Coordinator {
         await this.journal.append({ at: Date.now(), process, event: 'state-refused', ok: false, reason });
       },
     });
+    this.records = new FileRecordStore(layout.dir, () => this.leadership?.isValid() ?? false);
     this.journal = new FileJournal(layout.journalPath, {
       maxBytes: options.journalMaxBytes,
       keep: options.journalKeep,

@@ -3,8 +3,8 @@
  * pooled SSH executor for `transport = ssh`. The SSH code (node-ssh) is imported
  * only when a selected process uses it, so a local cron pass starts fast.
  */
-import type { Candidate, ProcessConfig, SshSettings } from '../config/model.js';
-import type { Executor, ExecutorPool } from './executor.js';
+import type { SshSettings } from '../config/model.js';
+import type { ExecOwner, ExecTarget, Executor, ExecutorPool } from './executor.js';
 import { LocalExecutor } from './local-executor.js';
 
 /** The part of the SSH pool this module needs (src/exec/ssh-pool.ts). */
@@ -19,7 +19,7 @@ export interface PoolOptions {
 
 /** Builds a pool for `processes`, loading SSH support only if one of them needs it. */
 export async function createExecutorPool(
-  processes: ProcessConfig[],
+  processes: Array<ExecOwner & { candidates: ExecTarget[] }>,
   options: PoolOptions = {},
 ): Promise<ExecutorPool> {
   const needsSsh = processes.some((process) => process.candidates.some((c) => c.transport === 'ssh'));
@@ -30,7 +30,7 @@ export async function createExecutorPool(
   }
   const local = new Map<string, LocalExecutor>();
   return {
-    forCandidate(process: ProcessConfig, candidate: Candidate): Executor {
+    forCandidate(process: ExecOwner, candidate: ExecTarget): Executor {
       if (candidate.transport === 'ssh') {
         if (!ssh) throw new Error(`SSH pool not loaded for ${process.name}@${candidate.host}`);
         return ssh.forHost(process.ssh, candidate.host);

@@ -39,9 +39,13 @@ export interface Executor {
   run(command: string, options: RunOptions): Promise<RunResult>;
 }
 
+/** What a pool needs to know of a process (or job) and one of its hosts. */
+export type ExecOwner = Pick<ProcessConfig, 'name' | 'ssh'>;
+export type ExecTarget = Pick<Candidate, 'host' | 'transport'>;
+
 /** Hands out executors per candidate host and owns their connections. */
 export interface ExecutorPool {
-  forCandidate(process: ProcessConfig, candidate: Candidate): Executor;
+  forCandidate(process: ExecOwner, candidate: ExecTarget): Executor;
   /** Close every connection; idempotent. */
   closeAll(): Promise<void>;
 }

@@ -98,6 +98,13 @@ export function runOnConnection(
 
     const timeoutTimer = setTimeout(() => {
       timedOut = true;
+      if (channel === undefined) {
+        // sshd never confirmed the command (a dead link, a frozen host): there is nothing we could
+        // kill or read, so waiting CLOSE_WAIT_AFTER_KILL_MS more would only delay the verdict. Had it
+        // started after all, the remote `timeout -s KILL` ends it, and the late channel is closed.
+        finish({ result: shape(null, null, true, startedAt, stdout, stderr, null), retryable: false });
+        return;
+      }
       killRemoteGroup(connection, stderr.pgid);
       giveUpTimer = setTimeout(
         () => finish({ result: shape(null, null, true, startedAt, stdout, stderr, null), retryable: false }),

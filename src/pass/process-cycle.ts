@@ -8,6 +8,8 @@ import type { Coordinator } from '../coord/coordinator.js';
 import type { Observation } from '../probe/observation.js';
 import { probeProcesses, type CheckListener } from '../probe/probe.js';
 import type { MergedView } from '../quorum/merged-view.js';
+import { reconcileHostsEntry } from '../resources/reconcile-hosts.js';
+import { reconcileVip } from '../resources/reconcile-vip.js';
 import { readMergedView, type QuorumSettings } from '../quorum/read-view.js';
 import { runProcessPass, type PassDeps, type ProcessPassResult } from './run-pass.js';
 
@@ -85,7 +87,9 @@ export async function runProcessCycle(
       ]);
     }
   }
-  const result = await runProcessPass(process, observations, state, { ...deps, readView });
+  const passed = await runProcessPass(process, observations, state, { ...deps, readView });
+  const result =
+    process.vip || process.hostsEntry ? await followWithResources(process, passed, deps) : passed;
   if (!deps.dryRun) {
     const saved = await deps.coordinator.state.save(process.name, result.state);
     if (!saved) {
@@ -95,6 +99,38 @@ export async function runProcessCycle(
     }
   }
   return result;
+}
+
+/** Moves the VIP and the clients' hosts-file line to where the pass left the service. */
+async function followWithResources(
+  process: ProcessConfig,
+  passed: ProcessPassResult,
+  deps: CycleDeps,
+): Promise<ProcessPassResult> {
+  const move = passed.planned.find((a) => a.type === 'start' || a.type === 'switchover');
+  const unreachable = Object.fromEntries(
+    passed.observations
+      .filter((o) => o.kind === 'unreachable')
+      .map((o) => [o.host, o.reason ?? 'unreachable']),
+  );
+  const service = {
+    status: passed.status,
+    activeHost: passed.activeHost,
+    plannedHost: move ? move.host : null,
+    unreachable,
+  };
+  let { state, summary } = passed;
+  if (process.vip) {
+    const vip = await reconcileVip(process, process.vip, service, deps);
+    if (vip.record) state = { ...state, vip: vip.record };
+    summary = `${summary}; ${vip.summary}`;
+  }
+  if (process.hostsEntry) {
+    const hosts = await reconcileHostsEntry(process, process.hostsEntry, service, deps);
+    if (hosts.record) state = { ...state, hostsEntry: hosts.record };
+    if (hosts.summary) summary = `${summary}; ${hosts.summary}`;
+  }
+  return { ...passed, summary, state };
 }
 
 /** Runs a cycle for every process: all tests at once, then actions process by process in start order. */

@@ -1,6 +1,8 @@
 /** Reads the peers' published observations through the coordinator and builds the merged view. */
+import type { ProcessConfig } from '../config/model.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import { resolveMaxAgeMs } from '../config/check-quorum-timing.js';
+import { slowestProbeMs } from '../probe/probe-duration.js';
 import { buildMergedView, type MergedView } from './merged-view.js';
 
 /** What the cycle needs to build a view. */
@@ -12,15 +14,15 @@ export interface QuorumSettings {
   futureToleranceMs: number;
 }
 
-/** The quorum settings of a config, given the interval the watcher runs at and its slowest test_timeout. */
+/** The quorum settings of a config, given the interval the watcher runs at and its processes. */
 export function quorumSettings(
   global: { quorum?: number; observationMaxAgeMs?: number },
   intervalMs: number,
-  slowestTestTimeoutMs: number,
+  processes: ProcessConfig[] = [],
 ): QuorumSettings {
   return {
     quorum: global.quorum ?? null,
-    maxAgeMs: resolveMaxAgeMs(global.observationMaxAgeMs, intervalMs, slowestTestTimeoutMs),
+    maxAgeMs: resolveMaxAgeMs(global.observationMaxAgeMs, intervalMs, slowestProbeMs(processes)),
     futureToleranceMs: intervalMs,
   };
 }

@@ -13,7 +13,10 @@ import { configStateDir, describeStateLayout, resolveStateDir } from '../state/s
 import { FileStateStore, parseEnvelope } from '../state/state-store.js';
 import { emptyProcessState, type ProcessState } from '../state/model.js';
 import type { Observation } from '../probe/observation.js';
-import type { CoordinationHealth } from '../coord/coordinator.js';
+import type { CoordinationHealth, RecordStore } from '../coord/coordinator.js';
+import { FileRecordStore } from '../coord/file-record-store.js';
+import type { JobState } from '../jobs/job-state.js';
+import { JobStore } from '../jobs/job-store.js';
 import type { FullCheck } from './full-checks.js';
 import { buildStatusReport, type WatcherInput } from './status-model.js';
 import type { StatusReport } from './status-schema.js';
@@ -61,11 +64,17 @@ export async function gatherStatus(
   );
   const store = new FileStateStore(layout.dir, { warn: options.warn });
 
-  const shared: Promise<{ states: Map<string, ProcessState>; coordination?: CoordinationHealth }> =
+  // Jobs are shown when the whole config is (no -p).
+  const jobs = options.processNames?.length ? [] : config.jobs;
+  const shared: Promise<SharedStates> =
     config.global.coordination.backend === 'etcd'
-      ? loadSharedStates(config, selected, options)
-      : loadStates(store, selected).then((states) => ({ states }));
-  const [{ states, coordination }, heartbeat, probed] = await Promise.all([
+      ? loadSharedStates(config, selected, jobs.length > 0, options)
+      : loadStates(store, selected).then(async (states) => ({
+          states,
+          jobStates:
+            jobs.length > 0 ? await loadJobStates(new FileRecordStore(layout.dir, () => false)) : undefined,
+        }));
+  const [{ states, coordination, jobStates }, heartbeat, probed] = await Promise.all([
     shared,
     readHeartbeat(layout.heartbeatPath),
     options.probe || options.full ? probeNow(selected, layout.dir, options) : Promise.resolve(null),
@@ -80,8 +89,9 @@ export async function gatherStatus(
     });
   }
   const report = buildStatusReport({
-    config: { ...config, processes: selected },
+    config: { ...config, processes: selected, jobs },
     states,
+    ...(jobStates ? { jobStates } : {}),
     now,
     ...(probed?.observations ? { observations: probed.observations } : {}),
     ...(watcher ? { watcher } : {}),
@@ -133,8 +143,9 @@ async function loadStates(
 async function loadSharedStates(
   config: Config,
   processes: ProcessConfig[],
+  withJobs: boolean,
   options: GatherOptions,
-): Promise<{ states: Map<string, ProcessState>; coordination: CoordinationHealth }> {
+): Promise<SharedStates & { coordination: CoordinationHealth }> {
   const { createCoordinator } = await import('../coord/create-coordinator.js');
   const coordinator = await createCoordinator(config, { warn: options.warn });
   const coordination = await coordinator.refreshHealth().catch((error: Error): CoordinationHealth => ({
@@ -146,7 +157,8 @@ async function loadSharedStates(
   }));
   try {
     const loaded = await Promise.all(processes.map((p) => coordinator.state.load(p.name)));
-    return { states: new Map(processes.map((p, i) => [p.name, loaded[i]!])), coordination };
+    const jobStates = withJobs ? await loadJobStates(coordinator.records) : undefined;
+    return { states: new Map(processes.map((p, i) => [p.name, loaded[i]!])), coordination, jobStates };
   } catch (error) {
     // etcd cannot be read (quorum lost): report what is known — nothing — and why, instead of failing.
     const why = error instanceof Error ? error.message : String(error);
@@ -161,6 +173,18 @@ async function loadSharedStates(
   } finally {
     await coordinator.close().catch(() => undefined);
   }
+}
+
+/** Process states, and job records when jobs are shown. */
+interface SharedStates {
+  states: Map<string, ProcessState>;
+  coordination?: CoordinationHealth;
+  jobStates?: Map<string, JobState>;
+}
+
+/** Every job's shared record. */
+function loadJobStates(records: RecordStore): Promise<Map<string, JobState>> {
+  return new JobStore(records).loadAll();
 }
 
 /** Runs the test commands now and, for --full, the extra checks. */
@@ -178,6 +202,8 @@ async function probeNow(
     if (options.full) {
       const { runFullChecks } = await import('./full-checks.js');
       checks = await runFullChecks(processes, pool, stateDir);
+      const { checkHostsEntries } = await import('../resources/hosts-check.js');
+      checks.push(...(await checkHostsEntries(processes, observations, pool)));
     }
     return { observations, checks };
   } finally {

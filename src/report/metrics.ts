@@ -24,6 +24,7 @@ export class StatusMetrics {
   private readonly checkDuration: Histogram<HostLabels>;
   private readonly gauges: Record<string, Gauge<string>> = {};
   private readonly counters: Record<string, Counter<ProcessLabel>> = {};
+  private readonly jobCounters: Record<string, Counter<'job'>> = {};
   private readonly fences: Counter<FenceLabels>;
 
   constructor() {
@@ -65,6 +66,15 @@ export class StatusMetrics {
       'process',
       'host',
     ]);
+    gauge('ha_valet_vip_held', "1 on each host seen holding the process's virtual IP.", [
+      'process',
+      'address',
+      'host',
+    ]);
+    gauge('ha_valet_vip_ok', '1 when the virtual IP is held exactly where it belongs.', [
+      'process',
+      'address',
+    ]);
     gauge('ha_valet_watcher_up', '1 when the watcher heartbeat is fresh.', []);
     gauge('ha_valet_watcher_heartbeat_age_seconds', 'Age of the watcher heartbeat.', []);
     gauge('ha_valet_watcher_config_matches', '1 when the watcher runs the config on disk.', []);
@@ -78,6 +88,19 @@ export class StatusMetrics {
     counter('ha_valet_failovers_total', 'Failovers to another host.');
     counter('ha_valet_failures_total', 'Failed starts.');
     counter('ha_valet_stops_total', 'Stops carried out.');
+    const jobCounter = (name: string, help: string): void => {
+      this.jobCounters[name] = new Counter({ name, help, labelNames: ['job'], registers });
+    };
+    jobCounter('ha_valet_job_runs_total', 'Runs of a job (scheduled and run-job).');
+    jobCounter('ha_valet_job_failures_total', 'Failed runs of a job.');
+    jobCounter(
+      'ha_valet_job_skipped_total',
+      'Slots of a job skipped (overlap) or missed (later than catch_up).',
+    );
+    gauge('ha_valet_job_failures_in_row', 'Failed runs of a job in a row.', ['job']);
+    gauge('ha_valet_job_last_run_ok', '1 when the last run of the job succeeded.', ['job']);
+    gauge('ha_valet_job_last_run_timestamp_seconds', 'When the last run of the job started.', ['job']);
+    gauge('ha_valet_job_next_run_timestamp_seconds', 'When the job runs next.', ['job']);
     gauge('ha_valet_quorum_disagreement', '1 while this watcher and the quorum of watchers disagree.', [
       'process',
     ]);
@@ -104,6 +127,7 @@ export class StatusMetrics {
   update(report: StatusReport): void {
     for (const g of Object.values(this.gauges)) g.reset();
     for (const c of Object.values(this.counters)) c.reset();
+    for (const c of Object.values(this.jobCounters)) c.reset();
     this.fences.reset();
     const set = (name: string, labels: Record<string, string>, value: number): void => {
       this.gauges[name]?.set(labels, value);
@@ -130,6 +154,12 @@ export class StatusMetrics {
           set('ha_valet_host_last_check_timestamp_seconds', h, obs.at / 1000);
         }
       }
+      if (proc.vip) {
+        const v = { process: proc.name, address: proc.vip.address };
+        for (const host of proc.hosts)
+          set('ha_valet_vip_held', { ...v, host: host.host }, proc.vip.holders.includes(host.host) ? 1 : 0);
+        set('ha_valet_vip_ok', v, proc.vip.problem === null ? 1 : 0);
+      }
       this.counters.ha_valet_starts_total?.inc(p, proc.counters.starts);
       this.counters.ha_valet_failovers_total?.inc(p, proc.counters.failovers);
       this.counters.ha_valet_failures_total?.inc(p, proc.counters.failedStarts);
@@ -139,6 +169,18 @@ export class StatusMetrics {
         this.fences.inc({ process: proc.name, host, result: 'ok' }, counts.ok);
         this.fences.inc({ process: proc.name, host, result: 'failed' }, counts.failed);
       }
+    }
+    for (const job of report.jobs) {
+      const j = { job: job.name };
+      this.jobCounters.ha_valet_job_runs_total?.inc(j, job.counters.runs);
+      this.jobCounters.ha_valet_job_failures_total?.inc(j, job.counters.failures);
+      this.jobCounters.ha_valet_job_skipped_total?.inc(j, job.counters.skipped);
+      set('ha_valet_job_failures_in_row', j, job.failuresInRow);
+      if (job.lastRun) {
+        set('ha_valet_job_last_run_ok', j, job.lastRun.ok ? 1 : 0);
+        set('ha_valet_job_last_run_timestamp_seconds', j, job.lastRun.startedAt / 1000);
+      }
+      if (job.nextRunAt !== null) set('ha_valet_job_next_run_timestamp_seconds', j, job.nextRunAt / 1000);
     }
     const w = report.watcher;
     if (w) {

@@ -2,7 +2,8 @@
  * The human status output: one aligned row per candidate host, the process's
  * name and state on its first row, problems and watcher health below.
  */
-import { describeAge } from './format.js';
+import type { JobReport } from '../jobs/job-status.js';
+import { describeAge, describeSpan } from './format.js';
 import type { ProcessReport, Severity, StatusReport } from './status-schema.js';
 
 export interface TableOptions {
@@ -67,6 +68,11 @@ export function renderStatusTable(report: StatusReport, options: TableOptions): 
   out.push(paint(describeOverall(report), colorOf(report.overall)));
   for (const problem of report.problems)
     out.push(paint(`  ! ${problem}`, options.color ? ANSI.yellow : null));
+  if (report.jobs.length > 0) {
+    out.push('', paint('JOBS', options.color ? ANSI.bold : null));
+    for (const job of report.jobs)
+      out.push(paint(describeJob(job, report.generatedAt), colorOf(job.severity)));
+  }
   if (report.checks) {
     out.push('', paint('CHECKS', options.color ? ANSI.bold : null));
     for (const c of report.checks) {
@@ -75,6 +81,23 @@ export function renderStatusTable(report: StatusReport, options: TableOptions): 
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** `  Cleanup  every 30 s  last: ok on Host_A 12s ago (exit 0, 40 ms)  next: in 18s`. */
+function describeJob(job: JobReport, now: number): string {
+  const last = job.lastRun;
+  const lastText = last
+    ? `last: ${last.ok ? 'ok' : 'FAILED'}${last.host ? ` on ${last.host}` : ''} ${describeAge(now - last.startedAt)} (${last.exitCode === null ? 'no exit code' : `exit ${last.exitCode}`}, ${last.durationMs} ms)`
+    : 'last: never';
+  const next = job.running
+    ? 'running now'
+    : job.nextRunAt === null
+      ? 'next: never'
+      : job.nextRunAt <= now
+        ? 'next: due now'
+        : `next: in ${describeSpan(job.nextRunAt - now)}`;
+  const failures = job.failuresInRow > 0 ? `  ${job.failuresInRow} failed in a row` : '';
+  return `  ${job.name}  ${job.timing}  ${lastText}  ${next}${failures}`;
 }
 
 /** The rows of one process: one per candidate host, by rank. */
@@ -135,6 +158,8 @@ function describeFlags(proc: ProcessReport): string {
   if (proc.flags.pendingRequest) flags.push(`request:${proc.flags.pendingRequest.type}`);
   if (proc.degraded.notOnPreferredHost) flags.push('not-preferred');
   if (proc.degraded.unreachableStandbys.length > 0) flags.push('standby-unreachable');
+  if (proc.vip) flags.push(`vip ${proc.vip.address}@${proc.vip.holders.join('+') || 'none'}`);
+  if (proc.vip?.problem) flags.push('vip-problem');
   if (proc.disagreement) flags.push('watchers-disagree');
   const fence = proc.lastFence;
   if (fence) flags.push(`fence ${fence.host} ${fence.ok ? 'ok' : 'FAILED'} ${describeAge(fence.ageMs)}`);

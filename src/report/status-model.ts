@@ -7,6 +7,8 @@ import type { CoordinationHealth } from '../coord/coordinator.js';
 import type { Observation } from '../probe/observation.js';
 import { hostRecord, type ProcessState } from '../state/model.js';
 import { describeAge } from './format.js';
+import { buildJobReports } from '../jobs/job-status.js';
+import type { JobState } from '../jobs/job-state.js';
 import type { FullCheck } from './full-checks.js';
 import {
   PROCESS_STATUS_NAMES,
@@ -17,6 +19,7 @@ import {
   type ProcessStatusName,
   type Severity,
   type StatusReport,
+  type VipStatus,
   type WatcherStatus,
 } from './status-schema.js';
 
@@ -37,6 +40,8 @@ export interface StatusInput {
   coordination?: CoordinationHealth;
   /** Results of `status --full`. */
   checks?: FullCheck[];
+  /** The jobs' shared records (jobs are reported when the config's `jobs` are given). */
+  jobStates?: ReadonlyMap<string, JobState>;
 }
 
 /** Builds the whole report; processes keep config order. */
@@ -80,7 +85,13 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     if (!check.ok)
       problems.push({ severity: 'warning', text: `${check.check} ${check.target}: ${check.detail}` });
   }
-  if (processes.length === 0) problems.push({ severity: 'unknown', text: 'no process selected' });
+  const jobs = buildJobReports(config.jobs, input.jobStates ?? new Map(), now);
+  for (const job of jobs) {
+    if (job.severity !== 'ok')
+      problems.push({ severity: job.severity, text: `job ${job.name}: ${job.summary}` });
+  }
+  if (processes.length === 0 && jobs.length === 0)
+    problems.push({ severity: 'unknown', text: 'no process selected' });
 
   const rank: Severity[] = ['critical', 'warning', 'unknown', 'ok'];
   problems.sort((a, b) => rank.indexOf(a.severity) - rank.indexOf(b.severity));
@@ -98,6 +109,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     problems: problems.map((p) => p.text),
     checks: input.checks ?? null,
     processes,
+    jobs,
   };
 }
 
@@ -207,6 +219,17 @@ export function buildProcessStatus(
       pendingRequest: state?.request ?? null,
     },
     counters: { ...(state?.counters ?? { starts: 0, failovers: 0, failedStarts: 0, stops: 0 }) },
+    vip: describeVip(proc, state),
+    hostsEntry: proc.hostsEntry
+      ? {
+          name: proc.hostsEntry.name,
+          file: proc.hostsEntry.file,
+          clients: proc.hostsEntry.clients,
+          address: state?.hostsEntry?.address ?? null,
+          failed: state?.hostsEntry?.failed ?? [],
+          updatedAt: state?.hostsEntry?.at ?? null,
+        }
+      : null,
     disagreement: state?.disagreement ?? null,
     unsafe: state?.status === 'unsafe' ? (state.unsafe ?? null) : null,
     lastFence: state?.lastFence ? { ...state.lastFence, ageMs: Math.max(0, now - state.lastFence.at) } : null,
@@ -216,6 +239,21 @@ export function buildProcessStatus(
   status.severity = rateProcess(status);
   status.summary = summarizeProcess(status);
   return status;
+}
+
+/** The VIP as the last pass recorded it (a VIP never checked yet reports no holders). */
+function describeVip(proc: ProcessConfig, state: ProcessState | undefined): VipStatus | null {
+  if (!proc.vip) return null;
+  const seen = state?.vip?.address === proc.vip.address ? state.vip : undefined;
+  return {
+    address: proc.vip.address,
+    cidr: proc.vip.cidr,
+    holders: seen?.holders ?? [],
+    expectedHost: seen?.expectedHost ?? null,
+    unknownHosts: (seen?.unknown ?? []).map((u) => u.host),
+    problem: seen ? seen.problem : 'not checked yet',
+    checkedAt: seen?.at ?? null,
+  };
 }
 
 /** Picks the one state name; split brain first, then operator flags, then what was seen. */
@@ -235,11 +273,21 @@ export function classifyProcess(s: ProcessReport): ProcessStatusName {
   return s.recordedStatus === 'waiting' ? 'waiting' : 'down';
 }
 
+/** 'VIP 10.0.0.50 on Host_B', with what is wrong when something is. */
+function describeVipPlace(vip: VipStatus): string {
+  const where = vip.holders.length > 0 ? `on ${vip.holders.join(' and ')}` : 'on no host';
+  return `VIP ${vip.address} ${where}${vip.problem ? ` (${vip.problem})` : ''}`;
+}
+
 /** The monitoring severity of one process. */
 export function rateProcess(s: ProcessReport): Severity {
   switch (s.state) {
     case 'up':
-      return s.degraded.notOnPreferredHost || s.degraded.unreachableStandbys.length > 0 || s.disagreement
+      return s.degraded.notOnPreferredHost ||
+        s.degraded.unreachableStandbys.length > 0 ||
+        s.disagreement ||
+        s.vip?.problem ||
+        (s.hostsEntry?.failed.length ?? 0) > 0
         ? 'warning'
         : 'ok';
     case 'maintenance':
@@ -265,6 +313,12 @@ export function summarizeProcess(s: ProcessReport): string {
     extras.push(`stand-by ${host} ${obs?.kind ?? 'unreachable'}${obs?.reason ? ` (${obs.reason})` : ''}`);
   }
   if (s.disagreement) extras.push(`watchers disagree: ${s.disagreement}`);
+  if (s.vip) extras.push(describeVipPlace(s.vip));
+  const failedClients = s.hostsEntry?.failed ?? [];
+  if (failedClients.length > 0)
+    extras.push(
+      `${s.hostsEntry!.name} not updated on ${failedClients.map((f) => `${f.host} (${f.reason})`).join(', ')}`,
+    );
   const tail = extras.length > 0 ? `, ${extras.join(', ')}` : '';
   const failed = s.lastAction && !s.lastAction.ok ? s.lastAction : null;
   switch (s.state) {

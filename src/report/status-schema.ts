@@ -43,6 +43,10 @@
  *   flags: { maintenance: boolean; latched: boolean; givenUpAt: number | null;
  *            pendingRequest: null | { type, host, by, at } }
  *   counters: { starts, failovers, failedStarts, stops }
+ *   vip: null | { address, cidr, holders: string[], expectedHost: string | null,
+ *                 unknownHosts: string[], problem: string | null, checkedAt: number | null }  // with `vip`
+ *   hostsEntry: null | { name, file, clients: string[], address: string | null,
+ *                        failed: Array<{ host, reason }>, updatedAt: number | null }  // with `hosts_entry`
  *   disagreement: string | null         // where this watcher and the quorum of watchers disagree (WARNING)
  *   unsafe: string | null               // state 'unsafe': why no failover is safely possible
  *   lastFence: null | { host, ok, command, exitCode, durationMs, reason, at, ageMs }
@@ -59,6 +63,7 @@
  * }
  * ```
  */
+import type { JobReport } from '../jobs/job-status.js';
 import type { ObservationKind } from '../probe/observation.js';
 import type { Transport } from '../config/model.js';
 import type { CoordinationHealth } from '../coord/coordinator.js';
@@ -147,10 +152,39 @@ export interface ProcessReport {
     pendingRequest: { type: string; host: string | null; by: string; at: number } | null;
   };
   counters: { starts: number; failovers: number; failedStarts: number; stops: number };
+  /** The virtual IP of a process with `vip`, as the last pass left it; null without `vip`. */
+  vip: VipStatus | null;
+  /** The clients' hosts-file line of a process with `hosts_entry`; null without it. */
+  hostsEntry: HostsEntryStatus | null;
   disagreement: string | null;
   unsafe: string | null;
   lastFence: FenceStatus | null;
   fences: Record<string, { ok: number; failed: number }>;
+}
+
+export interface HostsEntryStatus {
+  name: string;
+  file: string;
+  clients: string[];
+  /** The address the last pass pointed the name at (the active host), or null when never. */
+  address: string | null;
+  /** Clients that could not be updated, with why. */
+  failed: Array<{ host: string; reason: string }>;
+  updatedAt: number | null;
+}
+
+export interface VipStatus {
+  address: string;
+  cidr: string;
+  /** Hosts seen holding the address after the last pass. */
+  holders: string[];
+  /** Where it belongs (the active host), or null when nobody should hold it or ha-valet leaves it alone. */
+  expectedHost: string | null;
+  /** Hosts whose holding could not be checked. */
+  unknownHosts: string[];
+  problem: string | null;
+  /** When the holders were last checked, or null when never. */
+  checkedAt: number | null;
 }
 
 export interface FenceStatus extends FenceRecord {
@@ -177,6 +211,8 @@ export interface StatusReport {
   problems: string[];
   checks: FullCheck[] | null;
   processes: ProcessReport[];
+  /** Job sections: last run, next run, last result (issue 15). */
+  jobs: JobReport[];
 }
 
 /** The worse of two severities: critical > warning > unknown > ok (monitoring-plugins' max_state_alt). */

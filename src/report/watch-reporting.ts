@@ -13,6 +13,7 @@ import { startStatusServer, type StatusServer } from './http-server.js';
 import { StatusMetrics, writeMetricsFile } from './metrics.js';
 import { buildStatusReport } from './status-model.js';
 import type { StatusReport } from './status-schema.js';
+import type { JobState } from '../jobs/job-state.js';
 import { staleAfterMs } from './watcher-health.js';
 
 export interface WatchReportingOptions {
@@ -20,6 +21,8 @@ export interface WatchReportingOptions {
   config(): Config;
   /** The loop's current state per process. */
   states(): Map<string, ProcessState>;
+  /** The jobs' last seen records. */
+  jobStates?(): ReadonlyMap<string, JobState>;
   /** When the last pass finished (epoch ms), or null before the first. */
   lastPassAt(): number | null;
   /** Whether the loaded config is still the one on disk, or null when unknown. */
@@ -70,6 +73,7 @@ export function createWatchReporting(options: WatchReportingOptions): WatchRepor
     return buildStatusReport({
       config: options.config(),
       states: options.states(),
+      ...(options.jobStates ? { jobStates: options.jobStates() } : {}),
       now: t,
       watcher: {
         alive: health().ok,

@@ -6,7 +6,6 @@ import type { Logger } from '../log/logger.js';
 import type { CycleDeps } from '../pass/process-cycle.js';
 import type { CheckListener } from '../probe/probe.js';
 import type { JournalEntry } from '../state/model.js';
-import { slowestTestTimeoutMs } from '../config/check-quorum-timing.js';
 import { quorumSettings } from '../quorum/read-view.js';
 import type { Runtime } from './runtime.js';
 
@@ -56,7 +55,7 @@ export function createCycleDeps(
     quorum: quorumSettings(
       runtime.config.global,
       options.intervalMs ?? runtime.config.global.intervalMs,
-      slowestTestTimeoutMs(runtime.config.processes),
+      runtime.config.processes,
     ),
   };
 }

@@ -3,6 +3,7 @@
  * Stored by a StateStore (src/state/state-store.ts); plain JSON-safe data.
  */
 import type { Observation } from '../probe/observation.js';
+import type { HostsEntryRecord, VipRecord } from './resource-records.js';
 
 /**
  * The three ways an instance can be lost, each with its own words: its start failed (the start
@@ -135,6 +136,10 @@ export interface ProcessState {
   request: OperatorRequest | null;
   /** Counters for metrics. */
   counters: { starts: number; failovers: number; failedStarts: number; stops: number };
+  /** Where the process's virtual IP was seen after the last pass (only with `vip`). */
+  vip?: VipRecord;
+  /** Where the clients' hosts-file line was pointed after the last pass (only with `hosts_entry`). */
+  hostsEntry?: HostsEntryRecord;
   /**
    * What the watchers disagree on, as the last pass saw it (the leader's view against the
    * quorum's), e.g. '127.0.0.2 unreachable from this watcher, up for 2 of 3 watchers'; else null.
@@ -202,4 +207,6 @@ export interface JournalEntry {
   by?: string;
   /** Coordination epoch (etcd lease id / revision) of the actor, when coordinated. */
   epoch?: string;
+  /** The tail of a job run's output. */
+  output?: string;
 }

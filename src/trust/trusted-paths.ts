@@ -1,6 +1,6 @@
 /**
  * Which paths decide what ha-valet runs or whom it trusts, pure: the config
- * file, the SSH keys and known_hosts of processes that use SSH, the etcd CA,
+ * file, the SSH keys and known_hosts of processes and jobs that use SSH, the etcd CA,
  * certificate, key and password files, and the state directory (operator
  * requests are files there). Each with the part it plays and where it was set.
  */
@@ -46,7 +46,7 @@ export function trustedPaths(config: Config, ctx: TrustContext): TrustedPath[] {
     });
   };
   const sshDir = path.join(ctx.home, '.ssh');
-  for (const process of config.processes) {
+  for (const process of [...config.processes, ...config.jobs]) {
     if (!process.candidates.some((c) => c.transport === 'ssh')) continue;
     const { keyFile, knownHostsFile } = process.ssh;
     if (keyFile) add(keyFile, 'ssh-key', 'ssh_key');

@@ -19,6 +19,8 @@ import { selectProcesses } from '../runtime/select-processes.js';
 import { writeHeartbeat } from '../state/heartbeat.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { LeadershipKeeper } from './leadership-keeper.js';
+import { JobScheduler } from '../jobs/job-scheduler.js';
+import type { JobState } from '../jobs/job-state.js';
 
 export interface WatcherOptions {
   names?: string[];
@@ -27,6 +29,8 @@ export interface WatcherOptions {
   onCheck?: CheckListener;
   /** Called after every cycle of every process. */
   onCycle?(result: ProcessPassResult): void;
+  /** Called after every job run. */
+  onJobRun?(): void;
 }
 
 export class Watcher {
@@ -36,6 +40,8 @@ export class Watcher {
   private processes: ProcessConfig[];
   private pool: ExecutorPool | null = null;
   private loops: Promise<void>[] = [];
+  /** The config's jobs (run when the watcher watches the whole config, no -p). */
+  private jobs: JobScheduler | null = null;
   private cancel = new AbortController();
   private readonly stopped = new AbortController();
   private readonly startedAt = Date.now();
@@ -129,17 +135,34 @@ export class Watcher {
     return this.stopping;
   }
 
-  /** Creates the executor pool and one loop per process. */
+  /** The last record seen of each job. */
+  get jobStates(): ReadonlyMap<string, JobState> {
+    return this.jobs?.states ?? new Map();
+  }
+
+  /** Creates the executor pool, one loop per process, and the job loops. */
   private async startLoops(): Promise<void> {
     this.cancel = new AbortController();
     this.pool = await createExecutorPool(this.processes, { warn: (m) => this.runtime.logger.warn(m) });
     this.loops = this.processes.map((process) => this.loop(process, this.pool!, this.cancel.signal));
+    const jobs = this.options.names?.length ? [] : this.runtime.config.jobs;
+    this.jobs = new JobScheduler(jobs, {
+      coordinator: this.runtime.coordinator,
+      logger: this.runtime.logger,
+      leadership: () => this.leadership.current(),
+      onRun: () => this.options.onJobRun?.(),
+      activeHostOf: async (name) =>
+        (this.states.get(name) ?? (await this.runtime.coordinator.state.load(name))).activeHost,
+    });
+    await this.jobs.start();
   }
 
-  /** Ends every loop after its current cycle and closes the pool. */
+  /** Ends every loop after its current cycle (and the job runs in progress) and closes the pool. */
   private async stopLoops(): Promise<void> {
     this.cancel.abort();
     await Promise.all(this.loops);
+    // Shutting down waits for job runs in progress; a reload lets them finish in the background.
+    await this.jobs?.stop({ waitForRuns: this.stopping });
     await this.pool?.closeAll();
     this.pool = null;
   }

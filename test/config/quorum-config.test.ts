@@ -20,7 +20,11 @@ function parse(text: string): { config: Config; warnings: string[] } {
 test('quorum and observation_max_age: absent by default, read from [DEFAULT] with etcd', () => {
   const plain = parse(`${ETCD}${SECTION}`).config.global;
   assert.equal(plain.quorum, undefined, 'default: a majority of the live watchers');
-  assert.equal(plain.observationMaxAgeMs, undefined, 'default: 3 x the interval, resolved at run time');
+  assert.equal(
+    plain.observationMaxAgeMs,
+    undefined,
+    'default: 3 x the interval plus the longest probe, resolved at run time',
+  );
   const set = parse(`${ETCD}quorum = 2\nobservation_max_age = 4s\n${SECTION}`).config.global;
   assert.deepEqual([set.quorum, set.observationMaxAgeMs], [2, 4000]);
 });
@@ -69,29 +73,36 @@ test('fence from [DEFAULT] applies to every section, rendered with each sectionâ
   );
 });
 
-test('observation_max_age shorter than a test_timeout plus two intervals: a warning naming what to set', () => {
+test('observation_max_age set shorter than the longest probe plus an interval: a warning naming what to set', () => {
   const slow = parse(`${ETCD}test_timeout = 30s\nobservation_max_age = 20s\n${SECTION}`);
   assert.ok(
     slow.warnings.some(
-      (w) => w.startsWith('test.cfg:') && w.includes("[Ostro]'s test_timeout") && w.includes('at least 40s'),
+      (w) =>
+        w.startsWith('test.cfg:5: ') &&
+        w.includes("[Ostro]'s longest probe (test_timeout)") &&
+        w.includes('at least 35s'),
     ),
     slow.warnings.join('\n'),
+  );
+  const ssh = parse(`${ETCD}transport = ssh\nobservation_max_age = 13s\n${SECTION}`);
+  assert.ok(
+    ssh.warnings.some((w) => w.includes('test_timeout plus the SSH kill wait') && w.includes('at least 18s')),
+    ssh.warnings.join('\n'),
   );
   assert.deepEqual(parse(`${ETCD}test_timeout = 30s\nobservation_max_age = 40s\n${SECTION}`).warnings, []);
   assert.deepEqual(
     parse(`${ETCD}test_timeout = 30s\n${SECTION}`).warnings,
     [],
-    'the default grows with test_timeout (30 s + 2 x 5 s)',
+    'the default (3 intervals plus the longest probe) always fits',
   );
-  assert.deepEqual(parse(`${ETCD}${SECTION}`).warnings, [], 'the defaults fit');
   assert.deepEqual(parse(`[DEFAULT]\ntest_timeout = 30s\n${SECTION}`).warnings, [], 'local: no peers');
 });
 
 test('the timing check uses the interval the watcher runs at (watch --interval)', () => {
-  const { config } = parse(`${ETCD}test_timeout = 10s\nobservation_max_age = 16s\n${SECTION}`);
-  assert.equal(quorumTimingProblem(config.global, config.processes, 1000), null, '10 s + 2 x 1 s fits');
+  const { config } = parse(`${ETCD}test_timeout = 10s\nobservation_max_age = 12s\n${SECTION}`);
+  assert.equal(quorumTimingProblem(config.global, config.processes, 1000), null, '10 s + 1 s fits');
   assert.match(
     quorumTimingProblem(config.global, config.processes, 5000) ?? '',
-    /two intervals of 5 s.*at least 20s/,
+    /plus one interval of 5 s.*at least 15s/,
   );
 });

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ActiveMonitor, leaderOf, logsOf, waitFor, WatchProcess } from './watch-process.js';
+import { ActiveMonitor, leaderOf, logsOf, waitFor, WatchProcess, watchArgs } from './watch-process.js';
 import type { EtcdSettings } from '../../src/config/model.js';
 import { EtcdCoordinator } from '../../src/coord/etcd-coordinator.js';
 import type { CoordinationHealth, WatcherInfo } from '../../src/coord/coordinator.js';
@@ -133,22 +133,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     settings,
     watchers: [],
     spawnWatcher(tag) {
-      const child = spawn(
-        process.execPath,
-        [
-          cliMain,
-          '-c',
-          demo.configPath,
-          '--log-format',
-          'json',
-          '--log-level',
-          'debug',
-          'watch',
-          '--interval',
-          '0.5',
-        ],
-        { env: { ...process.env, E2E_TAG: tag, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
-      );
+      const child = spawn(process.execPath, watchArgs(cliMain, demo.configPath, INTERVAL_MS / 1000), {
+        env: { ...process.env, E2E_TAG: tag, NO_COLOR: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       const watcher = new WatchProcess(tag, child);
       world.watchers.push(watcher);
       return watcher;

@@ -143,5 +143,35 @@ for (const backend of backends) {
         await two.close();
       }
     });
+
+    test('records: compare-and-set on the version; fenced writes only by the leader', async () => {
+      const [one, two] = await backend.pair();
+      try {
+        assert.ok(await one.acquire());
+        const empty = await two.records.read('job/a');
+        assert.deepEqual(empty, { value: null, version: '0' });
+        assert.equal(await one.records.compareAndSet('job/a', empty.version, 'v1', { fenced: true }), true);
+        assert.equal(
+          await one.records.compareAndSet('job/a', empty.version, 'lost', { fenced: true }),
+          false,
+          'a stale version loses',
+        );
+        const current = await two.records.read('job/a');
+        assert.equal(current.value, 'v1');
+        assert.equal(
+          await two.records.compareAndSet('job/a', current.version, 'fenced', { fenced: true }),
+          false,
+          'a follower cannot make a fenced write',
+        );
+        assert.equal(
+          await two.records.compareAndSet('job/a', current.version, 'v2', { fenced: false }),
+          true,
+        );
+        assert.deepEqual(await one.records.readAll('job/'), new Map([['job/a', 'v2']]));
+      } finally {
+        await one.close();
+        await two.close();
+      }
+    });
   });
 }

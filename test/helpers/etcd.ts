@@ -3,8 +3,9 @@
  * 127.0.0.1 with random free ports and temp data dirs, never 2379/2380 and
  * never the system service. Members are stopped with SIGKILL, by PID.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { ensureDebianPackage } from './debian-package.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import readline from 'node:readline';
 import { Etcd3 } from 'etcd3';
 import { fileURLToPath } from 'node:url';
 
-const ETCD_BIN = '/usr/bin/etcd';
+export const ETCD_BIN = '/usr/bin/etcd';
 
 /** One etcd member: its ports, data dir and (while running) its process. */
 export interface EtcdMember {
@@ -48,11 +49,7 @@ export interface EtcdCluster {
 
 /** Installs Debian's etcd-server when /usr/bin/etcd is missing (the suite runs as root). */
 export function ensureEtcdInstalled(): void {
-  if (existsSync(ETCD_BIN)) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'etcd-server'], { stdio: 'ignore', env });
-  if (!existsSync(ETCD_BIN)) throw new Error(`installing etcd-server did not provide ${ETCD_BIN}`);
+  ensureDebianPackage(ETCD_BIN, 'etcd-server');
 }
 
 /** A free TCP port on 127.0.0.1, never 2379/2380. */
@@ -69,6 +66,40 @@ export async function freePort(): Promise<number> {
     });
     if (port !== 2379 && port !== 2380) return port;
   }
+}
+
+/** The command line of one member of a new cluster (zap logger, errors only, on stderr). */
+export function etcdArgs(
+  member: Pick<EtcdMember, 'name' | 'dataDir' | 'clientUrl' | 'peerUrl'>,
+  initialCluster: string,
+  token: string,
+): string[] {
+  return [
+    '--name',
+    member.name,
+    '--data-dir',
+    member.dataDir,
+    '--listen-client-urls',
+    member.clientUrl,
+    '--advertise-client-urls',
+    member.clientUrl,
+    '--listen-peer-urls',
+    member.peerUrl,
+    '--initial-advertise-peer-urls',
+    member.peerUrl,
+    '--initial-cluster',
+    initialCluster,
+    '--initial-cluster-token',
+    token,
+    '--initial-cluster-state',
+    'new',
+    '--logger',
+    'zap',
+    '--log-level',
+    'error',
+    '--log-outputs',
+    'stderr',
+  ];
 }
 
 /** Starts a fresh etcd cluster of `size` members (1 or 3) and waits until it is healthy. */
@@ -95,36 +126,9 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
 
   /** Spawns one member's etcd process. */
   const launch = (member: EtcdMember): void => {
-    const child = spawn(
-      ETCD_BIN,
-      [
-        '--name',
-        member.name,
-        '--data-dir',
-        member.dataDir,
-        '--listen-client-urls',
-        member.clientUrl,
-        '--advertise-client-urls',
-        member.clientUrl,
-        '--listen-peer-urls',
-        member.peerUrl,
-        '--initial-advertise-peer-urls',
-        member.peerUrl,
-        '--initial-cluster',
-        initialCluster,
-        '--initial-cluster-token',
-        token,
-        '--initial-cluster-state',
-        'new',
-        '--logger',
-        'zap',
-        '--log-level',
-        'error',
-        '--log-outputs',
-        'stderr',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const child = spawn(ETCD_BIN, etcdArgs(member, initialCluster, token), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child.stderr?.on('data', (chunk: Buffer) => {
       member.log = (member.log + chunk.toString()).slice(-20_000);
     });

@@ -63,7 +63,7 @@ test('majority of the live watchers by default; no view is one watcher; max age 
   );
   assert.equal(resolveMaxAgeMs(undefined, 5000), 15_000);
   assert.equal(resolveMaxAgeMs(2000, 5000), 2000);
-  assert.equal(resolveMaxAgeMs(undefined, 1000, 10_000), 12_000, 'test_timeout + 2 intervals when longer');
+  assert.equal(resolveMaxAgeMs(undefined, 1000, 5000), 8000, 'three intervals plus the longest probe');
 });
 
 test('stale peers are never votes but keep the quorum: both peers stale, the leader alone is not a majority', () => {

@@ -1,6 +1,5 @@
 /** Headless Debian Chromium for page tests: installs the package when it is missing. */
-import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { ensureDebianPackage } from '../helpers/debian-package.js';
 import type { Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -18,15 +17,7 @@ const ARGS = [
 
 /** Installs Debian's chromium (we run as root) unless it is already there. */
 export function ensureChromium(): void {
-  if (existsSync(CHROMIUM_PATH)) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', 'chromium']]) {
-    const result = spawnSync('apt-get', args, { env, stdio: 'inherit', timeout: 600_000 });
-    if (result.status !== 0)
-      throw new Error(
-        `apt-get ${args.join(' ')} failed (exit ${result.status}); install Debian's chromium by hand`,
-      );
-  }
+  ensureDebianPackage(CHROMIUM_PATH, 'chromium', { recommends: true });
 }
 
 /** Launches headless Chromium through playwright-core. */

@@ -13,6 +13,7 @@ export function makeConfig(processes: ProcessConfig[]): Config {
   return {
     file: '/etc/ha-valet/ha_valet.cfg',
     processes,
+    jobs: [],
     global: { intervalMs: 5000, coordination: { backend: 'local' } },
     warnings: [],
   };
