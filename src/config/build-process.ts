@@ -2,6 +2,7 @@
 import { buildHooks } from './build-hooks.js';
 import { parseCommandTemplates, renderCommands, type TemplateValues } from './build-commands.js';
 import type { Candidate, ProcessConfig, SshSettings, Transport } from './model.js';
+import { buildNativeTest, readNativeTestOptions } from './native-test.js';
 import type { RawSection } from './read-sections.js';
 import { SectionReader, type ReaderContext } from './section-reader.js';
 import { FORMS, parseHost, parsePort, parseProtocol, parseUser, splitList } from './values.js';
@@ -38,6 +39,7 @@ export function buildProcess(
   values.ssh_port = String(ssh.port);
   if (ssh.user !== undefined && r.entry('ssh_user')) values.ssh_user = ssh.user;
   const templates = parseCommandTemplates(r, values);
+  const native = readNativeTestOptions(r);
 
   const hookTimeoutMs = r.duration('hook_timeout', 30_000);
   const timing = {
@@ -67,12 +69,18 @@ export function buildProcess(
 
   if (countErrors(ctx) > errorsBefore || host === undefined || templates === null) return null;
   const hostsInOrder = [host, ...(standBy ?? []).filter((h) => h !== host)];
-  const candidates: Candidate[] = [...new Set(hostsInOrder)].map((candidateHost, index) => ({
-    host: candidateHost,
-    rank: index + 1,
-    transport,
-    commands: renderCommands(templates, values, candidateHost, index + 1),
-  }));
+  const candidates: Candidate[] = [...new Set(hostsInOrder)].map((candidateHost, index) => {
+    const commands = renderCommands(templates, values, candidateHost, index + 1);
+    const nativeTest = native ? buildNativeTest(r, native, commands.test) : undefined;
+    return {
+      host: candidateHost,
+      rank: index + 1,
+      transport,
+      commands,
+      ...(nativeTest ? { nativeTest } : {}),
+    };
+  });
+  if (countErrors(ctx) > errorsBefore) return null;
   return {
     name: section.name,
     source: { file: ctx.sink.file, line: section.line },

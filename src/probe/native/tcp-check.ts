@@ -1,0 +1,62 @@
+/**
+ * `test = tcp://host:port`: connect from the watcher; optionally send
+ * `test_send` and wait until the reply matches `test_expect`.
+ * Connected (and matched) → up, refused/reset/closed early/no match → down,
+ * no answer within test_timeout, no route or unknown name → unreachable.
+ */
+import net from 'node:net';
+import type { RunResult } from '../../exec/executor.js';
+import type { TcpTest } from '../../config/model.js';
+import {
+  answeredDown,
+  answeredUp,
+  matchReply,
+  MAX_REPLY_BYTES,
+  outcomeOfError,
+  toRunResult,
+  type NativeOutcome,
+} from './reply.js';
+
+/** Runs one TCP check against `test`; `rank` is the priority when the reply names none. */
+export function runTcpTest(test: TcpTest, rank: number, timeoutMs: number): Promise<RunResult> {
+  const startedAt = performance.now();
+  const where = `${test.host}:${test.port}`;
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: test.host, port: test.port });
+    let reply = '';
+    let done = false;
+    const finish = (outcome: NativeOutcome): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(toRunResult(outcome, startedAt, timeoutMs));
+    };
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+    socket.setNoDelay(true);
+    socket.on('error', (error) => finish(outcomeOfError(error, where)));
+    socket.on('connect', () => {
+      if (test.send === undefined && test.expect === undefined) {
+        finish(answeredUp(rank, `${where} accepted the connection`));
+        return;
+      }
+      if (test.send !== undefined) {
+        socket.write(test.send, () => {
+          if (test.expect === undefined) finish(answeredUp(rank, `${where} accepted the line sent`));
+        });
+      }
+    });
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      reply = (reply + chunk).slice(0, MAX_REPLY_BYTES);
+      const matched = matchReply(reply, test.expect ?? '', rank);
+      if (matched) finish(matched);
+      else if (reply.length >= MAX_REPLY_BYTES)
+        finish(answeredDown(`reply of ${MAX_REPLY_BYTES} bytes did not match /${test.expect}/`, reply));
+    });
+    // The peer closed before the reply matched: it answered, but not as the service should.
+    socket.on('end', () =>
+      finish(answeredDown(`${where} closed the connection before the reply matched /${test.expect}/`, reply)),
+    );
+  });
+}
