@@ -5,6 +5,7 @@ import { LocalExecutor } from '../exec/local-executor.js';
 import type { Logger } from '../log/logger.js';
 import type { CycleDeps } from '../pass/process-cycle.js';
 import type { CheckListener } from '../probe/probe.js';
+import type { ChangeAwareStateStore } from '../state/change-aware-store.js';
 import type { JournalEntry } from '../state/model.js';
 import type { Runtime } from './runtime.js';
 
@@ -31,6 +32,7 @@ export function createCycleDeps(
     mayStartAction?: () => boolean;
     epoch?: string;
     onCheck?: CheckListener;
+    stateStore?: ChangeAwareStateStore;
   },
 ): CycleDeps {
   const { logger, coordinator } = runtime;
@@ -49,5 +51,6 @@ export function createCycleDeps(
       for (const entry of entries) await coordinator.journal.append(entry);
     },
     onCheck: options.onCheck ?? logChecks(logger),
+    ...(options.stateStore ? { stateStore: options.stateStore } : {}),
   };
 }

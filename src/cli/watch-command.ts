@@ -76,6 +76,7 @@ export async function runWatchCommand(command: Command, options: WatchOptions): 
       config: () => watcher.config,
       states: () => watcher.states,
       lastPassAt: () => watcher.lastCycleAt,
+      scheduleLag: () => watcher.lag.summary(),
       coordination: () => runtime.coordinator.health(),
       journal: runtime.coordinator.journal,
       warn: (message) => logger.warn(message),

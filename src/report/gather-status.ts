@@ -12,6 +12,7 @@ import { readHeartbeat } from '../state/heartbeat.js';
 import { configStateDir, describeStateLayout, resolveStateDir } from '../state/state-dir.js';
 import { FileStateStore, parseEnvelope } from '../state/state-store.js';
 import { emptyProcessState, type ProcessState } from '../state/model.js';
+import { readObservationSnapshot, withNewerObservations } from '../state/observation-snapshot.js';
 import type { Observation } from '../probe/observation.js';
 import type { CoordinationHealth } from '../coord/coordinator.js';
 import type { FullCheck } from './full-checks.js';
@@ -54,7 +55,7 @@ export async function gatherStatus(
   const shared: Promise<{ states: Map<string, ProcessState>; coordination?: CoordinationHealth }> =
     config.global.coordination.backend === 'etcd'
       ? loadSharedStates(config, selected, options)
-      : loadStates(store, selected).then((states) => ({ states }));
+      : loadStates(store, selected).then((states) => ({ states: withSnapshot(states, layout.dir) }));
   const [{ states, coordination }, heartbeat, probed] = await Promise.all([
     shared,
     readHeartbeat(layout.heartbeatPath),
@@ -117,6 +118,18 @@ async function loadStates(
     states.set(proc.name, parsed && 'state' in parsed ? parsed.state : await store.load(proc.name));
   }
   return states;
+}
+
+/**
+ * Overlays the watcher's observation snapshot (written once per interval) on the
+ * states, whose files are written only when something durable changed.
+ */
+function withSnapshot(states: Map<string, ProcessState>, dir: string): Map<string, ProcessState> {
+  const snapshot = readObservationSnapshot(dir);
+  if (snapshot.size === 0) return states;
+  return new Map(
+    [...states].map(([name, state]) => [name, withNewerObservations(state, snapshot.get(name))]),
+  );
 }
 
 /** With `coordination = etcd` the state lives in etcd: read it there, with the backend's health. */

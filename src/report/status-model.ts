@@ -17,6 +17,7 @@ import {
   type ProcessStatusName,
   type Severity,
   type StatusReport,
+  type ScheduleLagStatus,
   type WatcherStatus,
 } from './status-schema.js';
 
@@ -25,6 +26,7 @@ export interface WatcherInput {
   heartbeatAt: number | null;
   pid: number | null;
   configMatches: boolean | null;
+  scheduleLag?: ScheduleLagStatus;
 }
 
 export interface StatusInput {
@@ -68,6 +70,16 @@ export function buildStatusReport(input: StatusInput): StatusReport {
       text: 'the watcher runs another config than the one on disk: restart or reload it',
     });
   }
+  const lag = watcher?.alive ? watcher.scheduleLag : null;
+  if (lag && lag.lagging > 0) {
+    const worst = lag.worstProcess
+      ? ` (worst: ${lag.worstProcess}, ${(lag.worstMs / 1000).toFixed(1)} s late)`
+      : '';
+    problems.push({
+      severity: 'warning',
+      text: `watcher falling behind: ${lag.lagging} of ${lag.total} processes checked late${worst}`,
+    });
+  }
   if (input.coordination && !input.coordination.ok) {
     // No watcher may act while coordination is lost: the service is not protected.
     const { message } = input.coordination;
@@ -109,6 +121,7 @@ function describeWatcher(watcher: WatcherInput, now: number): WatcherStatus {
     heartbeatAt: watcher.heartbeatAt,
     heartbeatAgeMs: watcher.heartbeatAt === null ? null : Math.max(0, now - watcher.heartbeatAt),
     configMatches: watcher.configMatches,
+    scheduleLag: watcher.scheduleLag ?? null,
   };
 }
 

@@ -64,6 +64,16 @@ export class FileStateStore implements StateStore {
     return emptyProcessState();
   }
 
+  /** The file's inode, size and mtime: changes whenever anyone replaces it (null when missing). */
+  async changeToken(process: string): Promise<string | null> {
+    try {
+      const stat = await fs.stat(this.pathOf(process), { bigint: true });
+      return `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
+    } catch {
+      return null;
+    }
+  }
+
   /** Writes a process's state atomically (temp, fsync, rename, fsync dir). */
   async save(process: string, state: ProcessState): Promise<boolean> {
     const body = JSON.stringify(state);
