@@ -4,7 +4,7 @@
  * own pass when no watcher runs) claims it at the start of that process's pass.
  * Claiming renames the file first, so a request is carried out once.
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { OperatorRequest } from './model.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -23,6 +23,8 @@ export async function putRequest(dir: string, process: string, request: Operator
 /** Claims the waiting request of `process`, or null; a malformed file is dropped. */
 export async function takeRequest(dir: string, process: string): Promise<OperatorRequest | null> {
   const file = requestPath(dir, process);
+  // Asked every cycle of every process and nearly always absent: a failing rename costs an exception.
+  if (!existsSync(file)) return null;
   const claimed = `${file}.claimed-${globalThis.process.pid}`;
   try {
     await fs.rename(file, claimed);
