@@ -7,7 +7,8 @@
  *   direct   the shell row with HA_VALET_SPAWN=direct (spawned from Node, as before issue 14)
  *   bash     a bash loop spawning that line N times a second
  * Each row runs DURATION s after a warm-up; prints checks done/wanted per s,
- * CPU of the supervisor and of its children, CPU per check, peak RSS, schedule lag.
+ * CPU of the supervisor and of its children, CPU per check, peak RSS, schedule lag
+ * (worst of samples every 5 s; ha-valet's from its heartbeat, which also counts its checks).
  *   npm run build && node dist/bench/scale.js [N,N,...] [DURATION_S] [ROWS]
  * e.g. `node dist/bench/scale.js 100,500,1000 30 monit,native,shell,bash`.
  * Hosts are loopback addresses: 127.0.0.2 listens (up, rank 1), 127.0.0.3 refuses (down, rank 2),
@@ -20,6 +21,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HeartbeatInfo } from '../src/state/heartbeat.js';
 import { peakRssMb, procCpu } from './lib/proc-cpu.js';
 
 const sizes = (process.argv[2] ?? '100,500,1000').split(',').map(Number);
@@ -169,7 +171,6 @@ async function haValetRow(
 ): Promise<Row> {
   const port = await freePort();
   const server = await countingServer(UP, port);
-  const httpPort = await freePort();
   const sections = Array.from(
     { length: n / 2 },
     (_, i) => `[P${i}]\nhost = ${UP}\nstand_by_list = ${UP},${DOWN}\nport = ${port}\ntest = ${test}\n`,
@@ -179,29 +180,27 @@ async function haValetRow(
     file,
     `[DEFAULT]\nstate_dir = ${dir}/state-${name}\nstart = true\nstop = true\ntest_timeout = 5s\n\n${sections.join('\n')}`,
   );
-  const watcher = spawn(
-    process.execPath,
-    [cli, '-c', file, 'watch', '--interval', '1', '--http', `127.0.0.1:${httpPort}`],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, ...env },
-    },
-  );
-  const metric = async (pattern: RegExp): Promise<number[]> => {
+  const watcher = spawn(process.execPath, [cli, '-c', file, 'watch', '--interval', '1'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  // Checks done and schedule lag from the heartbeat (written every second): no metrics
+  // endpoint, whose renders would add to the watcher's CPU and memory.
+  const heartbeat = (): HeartbeatInfo | null => {
     try {
-      const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-      return text
-        .split('\n')
-        .filter((line) => pattern.test(line))
-        .map((line) => Number(line.slice(line.lastIndexOf(' ') + 1)));
+      const stateDir = path.join(dir, `state-${name}`);
+      const [sub] = readdirSync(stateDir);
+      return JSON.parse(readFileSync(path.join(stateDir, sub!, 'heartbeat.json'), 'utf8')) as HeartbeatInfo;
     } catch {
-      return [];
+      return null;
     }
   };
   try {
-    const done = async () =>
-      (await metric(/^ha_valet_check_duration_seconds_count/)).reduce((a, b) => a + b, 0);
-    const lag = async () => (await metric(/^ha_valet_watcher_schedule_lag_seconds /))[0] ?? null;
+    const done = async () => heartbeat()?.checksDone ?? 0;
+    const lag = async () => {
+      const worst = heartbeat()?.lag?.worstMs;
+      return worst === undefined ? null : worst / 1000;
+    };
     return await measure(name, n, watcher.pid!, done, lag);
   } finally {
     await stop(watcher);

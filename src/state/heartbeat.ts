@@ -12,6 +12,8 @@ export interface HeartbeatInfo {
   at: number;
   /** How far behind schedule the watcher's cycles begin (absent from older watchers). */
   lag?: { lagging: number; total: number; worstMs: number; worstProcess: string | null };
+  /** Checks made since the watcher started. */
+  checksDone?: number;
 }
 
 /** Writes the heartbeat atomically (throws StateStoreError when the disk refuses). */
@@ -38,6 +40,7 @@ export async function readHeartbeat(path: string): Promise<HeartbeatInfo | null>
         configHash: value.configHash,
         at: value.at,
         ...(isLag(value.lag) ? { lag: value.lag } : {}),
+        ...(typeof value.checksDone === 'number' ? { checksDone: value.checksDone } : {}),
       };
     }
     return null;

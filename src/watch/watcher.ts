@@ -12,7 +12,7 @@ import type { CheckListener } from '../probe/probe.js';
 import { runProcessCycle } from '../pass/process-cycle.js';
 import type { ProcessPassResult } from '../pass/run-pass.js';
 import { emptyProcessState, type ProcessState } from '../state/model.js';
-import { createCycleDeps } from '../cli/act-context.js';
+import { createCycleDeps, logChecks } from '../cli/act-context.js';
 import type { Runtime } from '../cli/runtime.js';
 import { selectProcesses } from '../cli/select.js';
 import { writeHeartbeat } from '../state/heartbeat.js';
@@ -50,6 +50,13 @@ export class Watcher {
   readonly lag = new ScheduleLag(() => this.intervalMs);
   /** State saves that write only when something durable changed. */
   private readonly store: ChangeAwareStateStore;
+  /** Checks made since the start (in the heartbeat: checks per second for status and benchmarks). */
+  checksDone = 0;
+  /** Counts a check, then hands it to the configured listener (the check log by default). */
+  private readonly countChecks: CheckListener = (process, candidate, observation) => {
+    this.checksDone++;
+    (this.options.onCheck ?? logChecks(this.runtime.logger))(process, candidate, observation);
+  };
   /** lastCycleAt when the observation snapshot was last written. */
   private snapshotOf: number | null = null;
 
@@ -178,6 +185,7 @@ export class Watcher {
         configHash: this.configHash,
         at: Date.now(),
         lag: this.lag.summary(),
+        checksDone: this.checksDone,
       });
     } catch (error) {
       this.runtime.logger.warn(`cannot write heartbeat: ${(error as Error).message}`);
@@ -230,7 +238,7 @@ export class Watcher {
         // Stopping or reloading begins nothing new, but the action in progress finishes, hooks included.
         mayStartAction: () => !signal.aborted && (leadership?.isValid() ?? false),
         epoch: backend === 'etcd' ? leadership?.epoch : undefined,
-        onCheck: this.options.onCheck,
+        onCheck: this.countChecks,
         stateStore: this.store,
       });
       const result = await runProcessCycle(process, deps);

@@ -13,10 +13,9 @@ import type { HttpTest } from '../../config/model.js';
 import {
   answeredDown,
   answeredUp,
-  matchReply,
-  MAX_REPLY_BYTES,
   outcomeOfError,
-  toRunResult,
+  readReply,
+  settleOnce,
   type NativeOutcome,
 } from './reply.js';
 
@@ -39,7 +38,6 @@ function statusAccepted(test: HttpTest, status: number): boolean {
 
 /** Runs one HTTP(S) check; `rank` is the priority when the body names none. */
 export function runHttpTest(test: HttpTest, rank: number, timeoutMs: number): Promise<RunResult> {
-  const startedAt = performance.now();
   const secure = test.url.startsWith('https:');
   return new Promise((resolve) => {
     let ca: Buffer | undefined;
@@ -47,24 +45,17 @@ export function runHttpTest(test: HttpTest, rank: number, timeoutMs: number): Pr
       if (secure && test.tlsCaFile) ca = readCa(test.tlsCaFile);
     } catch (error) {
       const reason = `cannot read tls_ca: ${(error as Error).message}`;
-      resolve(toRunResult({ kind: 'unreachable', reason }, startedAt, timeoutMs));
+      settleOnce(resolve, timeoutMs, () => undefined)({ kind: 'unreachable', reason });
       return;
     }
-    let done = false;
-    const finish = (outcome: NativeOutcome): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      request.destroy();
-      resolve(toRunResult(outcome, startedAt, timeoutMs));
-    };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+    let request: http.ClientRequest | null = null;
+    const finish = settleOnce(resolve, timeoutMs, () => request?.destroy());
     const options = {
       agent: false as const,
       headers: { 'user-agent': 'ha-valet', connection: 'close' },
       ...(secure ? { rejectUnauthorized: test.tlsVerify, ...(ca ? { ca } : {}) } : {}),
     };
-    const request = (secure ? https : http).get(test.url, options, (response) => {
+    request = (secure ? https : http).get(test.url, options, (response) => {
       const status = response.statusCode ?? 0;
       if (!statusAccepted(test, status)) {
         finish(answeredDown(`HTTP ${status} ${response.statusMessage ?? ''}`.trim()));
@@ -74,15 +65,10 @@ export function runHttpTest(test: HttpTest, rank: number, timeoutMs: number): Pr
         finish(answeredUp(rank, `HTTP ${status}`));
         return;
       }
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        body = (body + chunk).slice(0, MAX_REPLY_BYTES);
-        const matched = matchReply(body, test.expect!, rank);
-        if (matched) finish(matched);
-        else if (body.length >= MAX_REPLY_BYTES) finish(noMatch(status, test.expect!, body));
-      });
-      response.on('end', () => finish(noMatch(status, test.expect!, body)));
+      const body = readReply(response, test.expect, rank, finish, (text) =>
+        noMatch(status, test.expect!, text),
+      );
+      response.on('end', () => finish(noMatch(status, test.expect!, body())));
       response.on('error', (error) => finish(outcomeOfError(error, test.url)));
     });
     request.on('error', (error) => finish(outcomeOfTlsOrSocket(error, test.url)));

@@ -78,3 +78,48 @@ export function answeredDown(note: string, reply?: string): NativeOutcome {
   if (reply !== undefined) outcome.reply = reply.slice(0, 4096);
   return outcome;
 }
+
+/**
+ * The one settlement of a check: `finish(outcome)` resolves once, clears the
+ * test_timeout timer (started here; it settles as a timeout) and calls `release`.
+ */
+export function settleOnce(
+  resolve: (result: RunResult) => void,
+  timeoutMs: number,
+  release: () => void,
+): (outcome: NativeOutcome) => void {
+  const startedAt = performance.now();
+  let done = false;
+  const finish = (outcome: NativeOutcome): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    release();
+    resolve(toRunResult(outcome, startedAt, timeoutMs));
+  };
+  const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+  return finish;
+}
+
+/**
+ * Reads a reply as it arrives: each chunk is added (up to MAX_REPLY_BYTES) and
+ * matched; `onOutcome` gets the match, or `tooLong(text)` once the cap is reached.
+ * Returns the text so far, for a reply that ends before it matched.
+ */
+export function readReply(
+  stream: NodeJS.ReadableStream,
+  expect: string,
+  rank: number,
+  onOutcome: (outcome: NativeOutcome) => void,
+  tooLong: (text: string) => NativeOutcome,
+): () => string {
+  let text = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    text = (text + chunk).slice(0, MAX_REPLY_BYTES);
+    const matched = matchReply(text, expect, rank);
+    if (matched) onOutcome(matched);
+    else if (text.length >= MAX_REPLY_BYTES) onOutcome(tooLong(text));
+  });
+  return () => text;
+}

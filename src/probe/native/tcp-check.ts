@@ -7,32 +7,14 @@
 import net from 'node:net';
 import type { RunResult } from '../../exec/executor.js';
 import type { TcpTest } from '../../config/model.js';
-import {
-  answeredDown,
-  answeredUp,
-  matchReply,
-  MAX_REPLY_BYTES,
-  outcomeOfError,
-  toRunResult,
-  type NativeOutcome,
-} from './reply.js';
+import { answeredDown, answeredUp, MAX_REPLY_BYTES, outcomeOfError, readReply, settleOnce } from './reply.js';
 
 /** Runs one TCP check against `test`; `rank` is the priority when the reply names none. */
 export function runTcpTest(test: TcpTest, rank: number, timeoutMs: number): Promise<RunResult> {
-  const startedAt = performance.now();
   const where = `${test.host}:${test.port}`;
   return new Promise((resolve) => {
     const socket = net.connect({ host: test.host, port: test.port });
-    let reply = '';
-    let done = false;
-    const finish = (outcome: NativeOutcome): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(toRunResult(outcome, startedAt, timeoutMs));
-    };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+    const finish = settleOnce(resolve, timeoutMs, () => socket.destroy());
     socket.setNoDelay(true);
     socket.on('error', (error) => finish(outcomeOfError(error, where)));
     socket.on('connect', () => {
@@ -46,17 +28,14 @@ export function runTcpTest(test: TcpTest, rank: number, timeoutMs: number): Prom
         });
       }
     });
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      reply = (reply + chunk).slice(0, MAX_REPLY_BYTES);
-      const matched = matchReply(reply, test.expect ?? '', rank);
-      if (matched) finish(matched);
-      else if (reply.length >= MAX_REPLY_BYTES)
-        finish(answeredDown(`reply of ${MAX_REPLY_BYTES} bytes did not match /${test.expect}/`, reply));
-    });
+    const reply = readReply(socket, test.expect ?? '', rank, finish, (text) =>
+      answeredDown(`reply of ${MAX_REPLY_BYTES} bytes did not match /${test.expect}/`, text),
+    );
     // The peer closed before the reply matched: it answered, but not as the service should.
     socket.on('end', () =>
-      finish(answeredDown(`${where} closed the connection before the reply matched /${test.expect}/`, reply)),
+      finish(
+        answeredDown(`${where} closed the connection before the reply matched /${test.expect}/`, reply()),
+      ),
     );
   });
 }
