@@ -182,7 +182,8 @@ async function haValetRow(
   );
   const watcher = spawn(process.execPath, [cli, '-c', file, 'watch', '--interval', '1'], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, ...env },
+    // SCALE_NODE_OPTIONS: V8 flags for the measured watcher only (e.g. --max-semi-space-size=1).
+    env: { ...process.env, NODE_OPTIONS: process.env.SCALE_NODE_OPTIONS ?? '', ...env },
   });
   // Checks done and schedule lag from the heartbeat (written every second): no metrics
   // endpoint, whose renders would add to the watcher's CPU and memory.
@@ -210,18 +211,23 @@ async function haValetRow(
 
 /** A bash loop spawning the shell line n times a second (rank 1 for half, 2 for the other half). */
 async function bashRow(n: number, dir: string): Promise<Row> {
-  const counter = path.join(dir, 'bash-count');
+  const counter = path.join(dir, `bash-count-${n}`);
   const script = `
     count=0
     while true; do
       next=$(( $(date +%s) + 1 ))
-      for ((i = 0; i < ${n}; i++)); do r=$(( i % 2 + 1 )); sh -c "${LINE.replace('{rank}', '$r')}"; count=$((count + 1)); done
-      echo $count > ${counter}
+      for ((i = 0; i < ${n}; i++)); do r=$(( i % 2 + 1 )); sh -c "${LINE.replace('{rank}', '$r')}"; count=$((count + 1)); if (( count % 50 == 0 )); then echo $count > ${counter}.tmp; mv -f ${counter}.tmp ${counter}; fi; done
       while [ $(date +%s) -lt $next ]; do sleep 0.05; done
     done`;
   const bash = spawn('bash', ['-c', script], { stdio: 'ignore' });
   try {
-    const done = async () => Number(readFileSync(counter, 'utf8').trim() || 0);
+    const done = async () => {
+      try {
+        return Number(readFileSync(counter, 'utf8').trim() || 0);
+      } catch {
+        return 0;
+      }
+    };
     return await measure('bash', n, bash.pid!, done, async () => null);
   } finally {
     await stop(bash, 'SIGKILL');
