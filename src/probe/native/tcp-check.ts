@@ -15,18 +15,18 @@ export function runTcpTest(test: TcpTest, rank: number, timeoutMs: number): Prom
   return new Promise((resolve) => {
     const socket = net.connect({ host: test.host, port: test.port });
     const finish = settleOnce(resolve, timeoutMs, () => socket.destroy());
-    socket.setNoDelay(true);
     socket.on('error', (error) => finish(outcomeOfError(error, where)));
+    if (test.send === undefined && test.expect === undefined) {
+      // A plain connect check: nothing to read, no stream state to set up.
+      socket.on('connect', () => finish(answeredUp(rank, `${where} accepted the connection`)));
+      return;
+    }
+    socket.setNoDelay(true);
     socket.on('connect', () => {
-      if (test.send === undefined && test.expect === undefined) {
-        finish(answeredUp(rank, `${where} accepted the connection`));
-        return;
-      }
-      if (test.send !== undefined) {
-        socket.write(test.send, () => {
-          if (test.expect === undefined) finish(answeredUp(rank, `${where} accepted the line sent`));
-        });
-      }
+      if (test.send === undefined) return;
+      socket.write(test.send, () => {
+        if (test.expect === undefined) finish(answeredUp(rank, `${where} accepted the line sent`));
+      });
     });
     const reply = readReply(socket, test.expect ?? '', rank, finish, (text) =>
       answeredDown(`reply of ${MAX_REPLY_BYTES} bytes did not match /${test.expect}/`, text),
