@@ -12,8 +12,9 @@
  * stdin from /dev/null, stdout and stderr captured (first 4096 bytes of each).
  * On timeout the whole group gets SIGKILL. A command is done once its shell has
  * exited and both pipes closed, or 20 ms after the exit when a daemon it started
- * keeps them open. When the watcher goes away (stdin closes) the helper kills
- * the groups still running and exits.
+ * keeps them open. When the watcher goes away (stdin closes) the helper exits and
+ * leaves the commands in flight running, as they would be had Node spawned them
+ * (a start command interrupted by a watcher restart must not kill what it began).
  */
 export const SPAWN_HELPER_SCRIPT = String.raw`
 use strict; use warnings; use POSIX (); use Time::HiRes ();
@@ -68,7 +69,7 @@ while (1) {
     next unless vec($rout, $fd, 1);
     if ($fd == 0) {
       my $n = sysread(STDIN, $in, 65536, length $in);
-      if (!$n) { kill('KILL', -$_->{pid}) for values %jobs; exit 0; }
+      exit 0 if !$n;
       while ($in =~ s/^R (\d+) (\d+) ([0-9a-f]*)\n//) { start_job($1, $2, pack('H*', $3)); }
       next;
     }

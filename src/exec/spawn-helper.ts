@@ -72,7 +72,7 @@ class Helper {
     return this.child.pid;
   }
 
-  /** Closes stdin: the helper kills what still runs and exits. */
+  /** Closes stdin: the helper exits (what still runs is left running). */
   close(): void {
     this.child.stdin.end();
   }
@@ -136,7 +136,7 @@ export class SpawnHelperPool {
     return this.helpers.flatMap((h) => (h.pid === undefined ? [] : [h.pid]));
   }
 
-  /** Stops every helper (what still runs is killed by them). */
+  /** Stops every helper (commands in flight are left running). */
   close(): void {
     for (const helper of this.helpers) helper.close();
     this.helpers = [];
