@@ -55,39 +55,49 @@ sub finish {
   delete $jobs{$job->{pid}};
 }
 $| = 1;
+# Work per wake-up grows with the events, not with the commands in flight: ready descriptors
+# are found in the select bitmap, exited commands wait in %draining, and deadlines are
+# scanned at most every $SCAN seconds (a timeout fires at most that late).
+my %draining; my $SCAN = 0.05; my $next_scan = 0;
 while (1) {
-  my $t = now(); my $wait = 1;
-  for my $job (values %jobs) {
-    my $due = defined $job->{exited} ? $job->{quiet} + $DRAIN : $job->{deadline};
-    $wait = $due - $t if $due - $t < $wait;
-  }
-  $wait = 0 if $wait < 0;
+  my $t = now();
+  my $wait = %jobs ? $SCAN : undef;
+  for my $job (values %draining) { my $due = $job->{quiet} + $DRAIN - $t; $wait = $due if $due < $wait; }
+  $wait = 0 if defined $wait && $wait < 0;
   my $rout = $rin;
   my $ready = select($rout, undef, undef, $wait);
-  $rout = '' if $ready <= 0;
-  for my $fd (0, keys %byfd) {
-    next unless vec($rout, $fd, 1);
-    if ($fd == 0) {
-      my $n = sysread(STDIN, $in, 65536, length $in);
-      exit 0 if !$n;
-      while ($in =~ s/^R (\d+) (\d+) ([0-9a-f]*)\n//) { start_job($1, $2, pack('H*', $3)); }
-      next;
+  if ($ready > 0) {
+    my $bits = unpack('b*', $rout);
+    while ($bits =~ /1/g) {
+      my $fd = pos($bits) - 1;
+      if ($fd == 0) {
+        my $n = sysread(STDIN, $in, 65536, length $in);
+        exit 0 if !$n;
+        while ($in =~ s/^R (\d+) (\d+) ([0-9a-f]*)\n//) { start_job($1, $2, pack('H*', $3)); }
+        next;
+      }
+      my $entry = $byfd{$fd} or next; my ($job, $which, $fh) = @$entry;
+      my $buf; my $n = sysread($fh, $buf, 65536);
+      if (!$n) { close_fh($job, $fh); next; }
+      $job->{$which} .= substr($buf, 0, $CAP - length $job->{$which}) if length $job->{$which} < $CAP;
+      $job->{quiet} = now() if defined $job->{exited};
     }
-    my $entry = $byfd{$fd} or next; my ($job, $which, $fh) = @$entry;
-    my $buf; my $n = sysread($fh, $buf, 65536);
-    if (!$n) { close_fh($job, $fh); next; }
-    $job->{$which} .= substr($buf, 0, $CAP - length $job->{$which}) if length $job->{$which} < $CAP;
-    $job->{quiet} = now() if defined $job->{exited};
   }
   while ((my $pid = waitpid(-1, POSIX::WNOHANG())) > 0) {
     my $job = $jobs{$pid} or next; $job->{status} = $?; $job->{exited} = $job->{quiet} = now();
+    $draining{$pid} = $job;
   }
   $t = now();
-  for my $job (values %jobs) {
-    if (!defined $job->{exited} && $t >= $job->{deadline} && !$job->{timedout}) {
+  if ($t >= $next_scan) {
+    $next_scan = $t + $SCAN;
+    for my $job (values %jobs) {
+      next if defined $job->{exited} || $job->{timedout} || $t < $job->{deadline};
       $job->{timedout} = 1; kill('KILL', -$job->{pid});
     }
-    finish($job) if defined $job->{exited} && ($job->{open} == 0 || $t >= $job->{quiet} + $DRAIN);
+  }
+  for my $job (values %draining) {
+    next unless $job->{open} == 0 || $t >= $job->{quiet} + $DRAIN;
+    delete $draining{$job->{pid}}; finish($job);
   }
 }
 `;
