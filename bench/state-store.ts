@@ -25,6 +25,9 @@ function typicalState(i: number): ProcessState {
       retryAfter: null,
       upSince: Date.now(),
       reachableSince: Date.now(),
+      earlyDeaths: 0,
+      lastUpAt: null,
+      lastFailure: null,
     };
   }
   return state;

@@ -69,6 +69,9 @@ async function writeState(configPath: string, heartbeatPid: number): Promise<voi
         retryAfter: null,
         upSince: up ? now - 60_000 : null,
         reachableSince: now - 60_000,
+        earlyDeaths: 0,
+        lastUpAt: null,
+        lastFailure: null,
       };
     }
     await store.save(proc.name, state);

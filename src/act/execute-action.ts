@@ -2,6 +2,7 @@
 import type { ProcessConfig } from '../config/model.js';
 import type { Action, ActionOutcome, HookName, StartAction, SwitchoverAction } from '../decide/actions.js';
 import type { ActContext } from './context.js';
+import { runFence } from './run-fence.js';
 import { runHookList, type HookListResult } from './run-hooks.js';
 import { startAndVerify, stopAndVerify } from './start-stop.js';
 
@@ -42,6 +43,8 @@ export async function executeAction(
     }
     case 'switchover':
       return finish(await executeSwitchover(context, process, action));
+    case 'fence':
+      return finish(await runFence(context, process, action));
     case 'hook': {
       const result = await runHookList(context, process, action.hook, action);
       return finish({
@@ -137,7 +140,17 @@ async function executeSwitchover(
     const stop = await stopAndVerify(context, process, host);
     observations.push(...stop.observations);
     if (stop.ok) stopped.push(host);
-    else failures.push(`${host}: ${stop.reason}`);
+    else {
+      failures.push(`${host}: ${stop.reason}`);
+      context.logger.warn(
+        `${process.name}: started on ${action.host}, but the old instance on ${host} did not stop`,
+        {
+          process: process.name,
+          host,
+          reason: stop.reason,
+        },
+      );
+    }
   }
   hookSteps.push(...tagSteps('afterFailover', await runHookList(context, process, 'afterFailover', vars)));
   const reason =

@@ -17,6 +17,7 @@ const ROOT_VALUE_OPTIONS = new Set([
   '--log-level',
   '--log-format',
   '--log-file',
+  '--trust-check',
 ]);
 /** Short root options whose value may be attached (`-cFILE`, `-DNAME=VALUE`). */
 const ROOT_SHORT_VALUE_PREFIXES = ['-c', '-D'];

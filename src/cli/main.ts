@@ -9,15 +9,7 @@ import { VERSION } from '../version.js';
 import { findInvokedCommand } from './invoked-command.js';
 import { collect } from './options.js';
 
-/** Options every command shares. */
-export interface GlobalOptions {
-  config?: string;
-  define?: string[];
-  logLevel?: string;
-  logFormat?: string;
-  logFile?: string;
-}
-
+export type { GlobalOptions } from './options.js';
 export { collect } from './options.js';
 
 /**
@@ -36,6 +28,10 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
     .option('--log-level <level>', 'error, warn, info or debug', 'info')
     .option('--log-format <format>', 'text or json', 'text')
     .option('--log-file <file>', 'also write the log to this file')
+    .option(
+      '--trust-check <mode>',
+      'files others can change (config, keys, state dir): enforce (refuse), warn or off (default: $HA_VALET_TRUST_CHECK or enforce)',
+    )
     .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError();

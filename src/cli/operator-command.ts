@@ -15,10 +15,10 @@ import { EXIT_NOT_UP, EXIT_OK, UsageError } from '../errors.js';
 import { createExecutorPool } from '../exec/create-pool.js';
 import { runProcessCycle } from '../pass/process-cycle.js';
 import type { OperatorRequest, OperatorRequestType, ProcessState } from '../state/model.js';
-import { createCycleDeps } from './act-context.js';
+import { createCycleDeps } from '../runtime/cycle-deps.js';
 import { formatEntry } from './commands/history.js';
-import { openRuntime, type Runtime } from './runtime.js';
-import { selectProcesses } from './select.js';
+import { openRuntime, type Runtime } from '../runtime/runtime.js';
+import { selectProcesses } from '../runtime/select-processes.js';
 
 /** What one operator command asks for. */
 export interface OperatorCommandSpec {

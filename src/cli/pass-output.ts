@@ -60,6 +60,10 @@ export function renderPassJson(configFile: string, dryRun: boolean, results: Pro
         durationMs: o.durationMs,
       })),
       planned: r.planned.map(plannedJson),
+      hold: r.hold && {
+        bound: r.hold.bound,
+        until: r.hold.until === null ? null : new Date(r.hold.until).toISOString(),
+      },
     })),
   };
   return `${JSON.stringify(body, null, 2)}\n`;

@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { createExecutorPool } from '../exec/create-pool.js';
 import { LockHeldError } from '../errors.js';
 import { runProcessesOnce } from '../pass/process-cycle.js';
-import { openRuntime } from './runtime.js';
-import { selectProcesses } from './select.js';
-import { createCycleDeps } from './act-context.js';
+import { openRuntime } from '../runtime/runtime.js';
+import { selectProcesses } from '../runtime/select-processes.js';
+import { createCycleDeps } from '../runtime/cycle-deps.js';
 import { passExitCode, renderPassJson, renderPassText } from './pass-output.js';
 
 /** Runs one pass; returns the exit code (0 all up, 1 not all up; errors throw typed errors). */

@@ -1,17 +1,19 @@
 /** The body of `watch`: start the watcher, wire reporting, handle SIGTERM/SIGINT/SIGHUP. */
+import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfigFromOptions, readConfigFile } from '../config/load-config.js';
 import { tryParseDuration, DURATION_FORM } from '../config/duration.js';
 import { UsageError } from '../errors.js';
 import { hashConfigText } from '../report/watcher-health.js';
 import { createWatchReporting, type WatchReporting } from '../report/watch-reporting.js';
-import { parseListenAddress } from '../report/http-server.js';
+import { checkListenPolicy, parseListenAddress, type StatusServer } from '../report/http-server.js';
+import { readTokenFile } from '../report/http-token.js';
 import { openStateLayout, resolveStateDir } from '../state/state-dir.js';
 import { Watcher } from '../watch/watcher.js';
-import { logChecks } from './act-context.js';
-import type { WatchOptions } from './commands/watch.js';
-import { logConfigWarnings, openRuntime, type Runtime } from './runtime.js';
-import type { GlobalOptions } from './main.js';
+import { logChecks } from '../runtime/cycle-deps.js';
+import { checkTrust, logConfigWarnings, openRuntime, type Runtime } from '../runtime/runtime.js';
+import type { TrustedPath } from '../trust/trusted-paths.js';
+import type { GlobalOptions } from './options.js';
 
 /** The --interval value in ms; a bare number is seconds. */
 function parseInterval(text: string | undefined): number | undefined {
@@ -22,13 +24,29 @@ function parseInterval(text: string | undefined): number | undefined {
   return ms;
 }
 
-/** Reads the config again for SIGHUP; keeps the coordinator of the running watcher. */
+/** The token file as a trusted path: whoever can change it decides who reads the endpoint. */
+function tokenFileTrust(options: WatchOptions): TrustedPath[] {
+  if (options.httpTokenFile === undefined) return [];
+  if (!options.http) throw new UsageError('--http-token-file needs --http ADDR');
+  return [
+    {
+      path: path.resolve(options.httpTokenFile),
+      role: 'secret',
+      label: '--http-token-file',
+      where: { line: 0 },
+    },
+  ];
+}
+
+/** Reads the config again for SIGHUP (trust-checked again); keeps the coordinator of the running watcher. */
 async function reloadRuntime(
   current: Runtime,
   options: GlobalOptions,
+  extra: TrustedPath[],
 ): Promise<{ runtime: Runtime; hash: string }> {
   const config = await loadConfigFromOptions(options);
   logConfigWarnings(config, current.logger);
+  checkTrust(config, options, current.logger, extra);
   if (JSON.stringify(config.global.coordination) !== JSON.stringify(current.config.global.coordination)) {
     current.logger.warn('coordination settings changed: they take effect when the watcher restarts');
   }
@@ -44,10 +62,25 @@ async function reloadRuntime(
   };
 }
 
+/** The options of `ha-valet watch` (registered in commands/watch.ts). */
+export interface WatchOptions {
+  process?: string[];
+  interval?: string;
+  http?: string;
+  httpAllowRemote?: boolean;
+  httpTokenFile?: string;
+  metricsFile?: string;
+}
+
 /** Runs until a stop signal; resolves with the exit code. */
 export async function runWatchCommand(command: Command, options: WatchOptions): Promise<number> {
   const intervalMs = parseInterval(options.interval);
-  const runtime = await openRuntime(command);
+  const trustExtra = tokenFileTrust(options);
+  const token = options.httpTokenFile !== undefined ? readTokenFile(options.httpTokenFile) : undefined;
+  const listen = options.http ? parseListenAddress(options.http) : null;
+  const allowNonLoopback = options.httpAllowRemote === true;
+  if (listen) checkListenPolicy(listen.host, { token, allowNonLoopback }); // before anything starts
+  const runtime = await openRuntime(command, undefined, trustExtra);
   const { logger } = runtime;
   const hash = hashConfigText(await readConfigFile(runtime.config.file));
   let reporting: WatchReporting | null = null;
@@ -83,19 +116,26 @@ export async function runWatchCommand(command: Command, options: WatchOptions): 
     });
   }
   await watcher.start();
-  const server = options.http
-    ? await reporting!.serve({
-        ...parseListenAddress(options.http),
-        allowNonLoopback: options.httpAllowRemote === true,
-      })
-    : null;
+  let server: StatusServer | null = null;
+  try {
+    if (listen) {
+      server = await reporting!.serve({
+        ...listen,
+        allowNonLoopback,
+        ...(token !== undefined ? { token } : {}),
+      });
+    }
+  } catch (error) {
+    await watcher.stop(); // e.g. the port is taken: do not keep running without the endpoint asked for
+    throw error;
+  }
   return new Promise<number>((resolve) => {
     let reloading = Promise.resolve();
     const onHup = (): void => {
       reloading = reloading.then(async () => {
         logger.info('SIGHUP: reloading the config');
         try {
-          const next = await reloadRuntime(runtime, command.optsWithGlobals<GlobalOptions>());
+          const next = await reloadRuntime(runtime, command.optsWithGlobals<GlobalOptions>(), trustExtra);
           await watcher.reload(next.runtime, next.hash);
         } catch (error) {
           logger.error(`config reload rejected, keeping the running config:\n${(error as Error).message}`);

@@ -51,7 +51,11 @@ export function parseCommandTemplates(
 }
 
 /** Parses one template, resolves its @NAME@ placeholders and checks its names. */
-function parseOneTemplate(reader: SectionReader, entry: RawEntry, values: TemplateValues): Template | null {
+export function parseOneTemplate(
+  reader: SectionReader,
+  entry: RawEntry,
+  values: TemplateValues,
+): Template | null {
   const { parsed, unresolved } = parseAndExpand(reader, entry.value);
   if (!parsed.ok) {
     reader.fail(entry, parsed.error);

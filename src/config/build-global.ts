@@ -2,7 +2,7 @@
 import type { CoordinationSettings, EtcdSettings, GlobalSettings } from './model.js';
 import type { RawSection } from './read-sections.js';
 import { SectionReader, type ReaderContext } from './section-reader.js';
-import { ETCD_KEYS } from './keys.js';
+import { ETCD_KEYS, QUORUM_KEYS } from './keys.js';
 import { parseHost, parsePort, splitList } from './values.js';
 
 const BACKENDS = ['local', 'etcd'] as const;
@@ -17,7 +17,28 @@ export function buildGlobal(defaults: RawSection | null, ctx: ReaderContext): Gl
   const backend = r.choice('coordination', BACKENDS, 'local');
   const coordination: CoordinationSettings =
     backend === 'etcd' ? { backend: 'etcd', etcd: readEtcd(r) } : warnUnusedEtcd(r);
-  return { ...(stateDir !== undefined ? { stateDir } : {}), intervalMs, coordination };
+  const quorum = readQuorum(r, backend === 'etcd');
+  return { ...(stateDir !== undefined ? { stateDir } : {}), intervalMs, coordination, ...quorum };
+}
+
+/** Reads `quorum` (an integer >= 1) and `observation_max_age`; both only matter with etcd. */
+function readQuorum(r: SectionReader, etcd: boolean): Pick<GlobalSettings, 'quorum' | 'observationMaxAgeMs'> {
+  if (!etcd) {
+    for (const key of QUORUM_KEYS) {
+      const entry = r.entry(key);
+      if (entry)
+        r.ctx.sink.warn(
+          r.where(entry),
+          "has no effect unless 'coordination = etcd' (one watcher is the quorum)",
+        );
+    }
+  }
+  const quorum = r.entry('quorum') ? r.integer('quorum', 0, 1) : 0;
+  const maxAge = r.entry('observation_max_age') ? r.duration('observation_max_age', 0) : 0;
+  return {
+    ...(quorum > 0 ? { quorum } : {}),
+    ...(maxAge > 0 ? { observationMaxAgeMs: maxAge } : {}),
+  };
 }
 
 /** Reads the etcd settings; `etcd_endpoints` is required with `coordination = etcd`. */

@@ -1,5 +1,6 @@
 /** Builds one ProcessConfig from a section (with [DEFAULT] as fallback), reporting every problem. */
 import { buildHooks } from './build-hooks.js';
+import { readFence, renderFence } from './build-fence.js';
 import { parseCommandTemplates, renderCommands, type TemplateValues } from './build-commands.js';
 import type { Candidate, ProcessConfig, SshSettings, Transport } from './model.js';
 import { buildNativeTest, readNativeTestOptions } from './native-test.js';
@@ -50,9 +51,9 @@ export function buildProcess(
     maxRestarts: r.integer('max_restarts', 10, 1),
     restartWindowMs: r.duration('restart_window', 150_000),
     givenUpRetryMs: r.duration('given_up_retry', 600_000, { allowNever: true }),
-    minUptimeMs: r.duration('min_uptime', 10_000, { minMs: 0 }),
+    minUptimeMs: r.duration('min_uptime', 1_000, { minMs: 0 }),
     backoffInitialMs: r.duration('backoff_initial', 1_000),
-    backoffMaxMs: r.duration('backoff_max', 60_000),
+    backoffMaxMs: r.duration('backoff_max', 10_000),
     failback: r.bool('failback', false),
     failbackDelayMs: r.duration('failback_delay', 30_000, { minMs: 0 }),
     priorityWaitMs: r.duration('priority_wait', 20_000, { minMs: 0 }),
@@ -66,11 +67,15 @@ export function buildProcess(
     );
   }
   const hooks = buildHooks(r, hookTimeoutMs);
+  const fence = readFence(r, values);
 
   if (countErrors(ctx) > errorsBefore || host === undefined || templates === null) return null;
   const hostsInOrder = [host, ...(standBy ?? []).filter((h) => h !== host)];
   const candidates: Candidate[] = [...new Set(hostsInOrder)].map((candidateHost, index) => {
-    const commands = renderCommands(templates, values, candidateHost, index + 1);
+    const commands = {
+      ...renderCommands(templates, values, candidateHost, index + 1),
+      ...(fence.template ? { fence: renderFence(fence.template, values, candidateHost, index + 1) } : {}),
+    };
     const nativeTest = native ? buildNativeTest(r, native, commands.test) : undefined;
     return {
       host: candidateHost,
@@ -95,6 +100,7 @@ export function buildProcess(
     ssh,
     ...timing,
     hooks,
+    fencing: fence.settings,
   };
 }
 

@@ -47,13 +47,14 @@ export class DiagnosticSink {
   }
 }
 
-/** Formats `FILE:LINE: [warning: ]section [S] key 'k': message`. */
+/** Formats `FILE:LINE: [warning: ]section [S] key 'k': message` (`FILE:` alone for line 0: the whole file). */
 export function formatDiagnostic(d: Diagnostic): string {
   const place = [d.section !== undefined ? `section [${d.section}]` : '', d.key ? `key '${d.key}'` : '']
     .filter(Boolean)
     .join(' ');
   const severity = d.severity === 'warning' ? 'warning: ' : '';
-  return `${d.file}:${d.line}: ${severity}${place ? `${place}: ` : ''}${d.message}`;
+  const line = d.line > 0 ? `:${d.line}` : '';
+  return `${d.file}${line}: ${severity}${place ? `${place}: ` : ''}${d.message}`;
 }
 
 /** Formats a list of diagnostics, errors first, one per line. */

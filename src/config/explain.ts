@@ -31,6 +31,7 @@ function explainProcess(p: ProcessConfig): string[] {
     lines.push(`       start: ${c.commands.start}`);
     lines.push(`       stop:  ${c.commands.stop}`);
     lines.push(`       test:  ${c.commands.test}`);
+    if (c.commands.fence !== undefined) lines.push(`       fence: ${c.commands.fence} (run on this machine)`);
   }
   return lines;
 }

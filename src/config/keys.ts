@@ -39,6 +39,9 @@ export const SECTION_KEYS = [
   'priority_wait',
   'latch',
   'hook_timeout',
+  'fence',
+  'fence_timeout',
+  'fence_required',
 ] as const;
 
 /** The etcd settings (warned about when `coordination = local`). */
@@ -53,8 +56,11 @@ export const ETCD_KEYS = [
   'etcd_password_file',
 ] as const;
 
+/** The observer-quorum settings (warned about when `coordination = local`: one watcher is the quorum). */
+export const QUORUM_KEYS = ['quorum', 'observation_max_age'] as const;
+
 /** Keys only [DEFAULT] may hold: settings of the whole file. */
-export const GLOBAL_KEYS = ['state_dir', 'interval', 'coordination', ...ETCD_KEYS] as const;
+export const GLOBAL_KEYS = ['state_dir', 'interval', 'coordination', ...ETCD_KEYS, ...QUORUM_KEYS] as const;
 
 /** Hook lists: `name = cmd` for one step, `name.1 = …`, `name.2 = …` for several. */
 export const HOOK_KEYS = [

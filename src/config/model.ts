@@ -55,11 +55,24 @@ export interface Hooks {
   onSplitBrain: HookStep[];
 }
 
-/** The three commands of one process, rendered for one host. */
+/** The commands of one process, rendered for one host. */
 export interface CommandSet {
   start: string;
   stop: string;
   test: string;
+  /** `fence` with `{host}` = this host: run on the watcher's own machine, never through this host. */
+  fence?: string;
+}
+
+/** How a process fences a host before failing over from it (issue 12). */
+export interface FenceSettings {
+  /** `fence_timeout` (30 s): a fence still running then counts as failed. */
+  timeoutMs: number;
+  /**
+   * `fence_required`: without a successful fence, no failover from a host that is not
+   * confirmed down. Default: yes when `fence` is set, no when it is not (today's behaviour).
+   */
+  required: boolean;
 }
 
 /** A `test = tcp://host:port` check: connect, optionally send a line and match the reply. */
@@ -128,9 +141,15 @@ export interface ProcessConfig {
   restartWindowMs: number;
   /** `given_up_retry` (10 min); null = `never`. */
   givenUpRetryMs: number | null;
-  /** `min_uptime` (10 s): an instance that dies sooner counts as a failed start. */
+  /**
+   * `min_uptime` (1 s): an instance never seen up this long after its verified start died early;
+   * its host backs off from the 3rd early death in a row. Running this long clears the host's back-off.
+   */
   minUptimeMs: number;
-  /** Capped exponential back-off between failed starts on one host (`backoff_initial` 1 s, `backoff_max` 60 s). */
+  /**
+   * Capped exponential back-off of one host after failed starts and repeated early deaths
+   * (`backoff_initial` 1 s, `backoff_max` 10 s: the longest a start waits when every host backs off).
+   */
   backoffInitialMs: number;
   backoffMaxMs: number;
   /** `failback` (false) and `failback_delay` (30 s). */
@@ -141,6 +160,8 @@ export interface ProcessConfig {
   /** `latch` (false): stop acting after one failover until reset. */
   latch: boolean;
   hooks: Hooks;
+  /** Fencing settings; absent = no `fence` and not required (configs made before issue 12). */
+  fencing?: FenceSettings;
 }
 
 export interface EtcdSettings {
@@ -160,6 +181,19 @@ export interface GlobalSettings {
   /** `interval` for `watch` (5 s). */
   intervalMs: number;
   coordination: CoordinationSettings;
+  /** `quorum`: live watchers that must agree before a failover; absent = a majority of the live ones. */
+  quorum?: number;
+  /** `observation_max_age`: older peer observations do not count; absent = 3 x the interval. */
+  observationMaxAgeMs?: number;
+}
+
+/** Where a path-valued key (ssh_key, state_dir, …) was set, for messages about the file it names. */
+export interface ConfiguredPath {
+  key: string;
+  /** The resolved path. */
+  path: string;
+  line: number;
+  section: string;
 }
 
 export interface Config {
@@ -168,4 +202,6 @@ export interface Config {
   processes: ProcessConfig[];
   global: GlobalSettings;
   warnings: Diagnostic[];
+  /** Every path-valued key as set (absent in configs built by hand). */
+  paths?: ConfiguredPath[];
 }

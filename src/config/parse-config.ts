@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { buildGlobal } from './build-global.js';
 import { buildProcess } from './build-process.js';
+import { checkQuorumTiming } from './check-quorum-timing.js';
 import { DiagnosticSink } from './diagnostics.js';
 import { DEFINE_NAME_RE, isGlobalKey, isSectionKey, suggestKey } from './keys.js';
 import type { Config, Diagnostic, ProcessConfig } from './model.js';
@@ -34,6 +35,7 @@ export function parseConfigText(text: string, file: string, options: ParseOption
     baseDir: path.dirname(path.resolve(file)),
     home: homeDir(env),
     templateCache: new Map(),
+    paths: new Map(),
   };
   if (raw.defaults) checkDefaultKeys(raw.defaults, sink);
   for (const section of raw.sections) checkSectionKeys(section, sink);
@@ -49,12 +51,14 @@ export function parseConfigText(text: string, file: string, options: ParseOption
     if (built) processes.push(built);
   });
 
+  checkQuorumTiming(global, processes, raw.defaults, sink);
   const diagnostics = sink.sorted();
   if (sink.hasErrors()) return { config: null, diagnostics };
   const fileOrder = new Map(processes.map((p, i) => [p, i]));
   processes.sort((a, b) => a.order - b.order || (fileOrder.get(a) ?? 0) - (fileOrder.get(b) ?? 0));
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
-  return { config: { file, processes, global, warnings }, diagnostics };
+  const paths = [...(ctx.paths?.values() ?? [])];
+  return { config: { file, processes, global, warnings, paths }, diagnostics };
 }
 
 /** The UPPERCASE keys of [DEFAULT]: values for @NAME@ placeholders. */

@@ -9,6 +9,7 @@ import type { DiagnosticSink, Where } from './diagnostics.js';
 import { DURATION_FORM, tryParseDuration } from './duration.js';
 import { describeUnresolved, expandInstallVars, type InstallVarSources } from './install-vars.js';
 import { DEFAULT_SECTION, type RawEntry, type RawSection } from './read-sections.js';
+import type { ConfiguredPath } from './model.js';
 import type { Template } from './template.js';
 import { FORMS, parseBool, parseInteger, unquoteScalar } from './values.js';
 
@@ -21,6 +22,8 @@ export interface ReaderContext {
   home: string | undefined;
   /** Parsed command templates by raw value: identical values (often from [DEFAULT]) are parsed once. */
   templateCache: Map<string, CachedTemplate>;
+  /** Path-valued keys read so far, by `key path line` (a [DEFAULT] value read per section counts once). */
+  paths?: Map<string, ConfiguredPath>;
 }
 
 /** A parsed template with its @NAME@ placeholders expanded, or why it failed. */
@@ -139,8 +142,13 @@ export class SectionReader {
   filePath(key: string): string | undefined {
     const value = this.text(key);
     if (value === undefined) return undefined;
-    if (value.startsWith('~/') && this.ctx.home) return path.join(this.ctx.home, value.slice(2));
-    return path.resolve(this.ctx.baseDir, value);
+    const resolved =
+      value.startsWith('~/') && this.ctx.home
+        ? path.join(this.ctx.home, value.slice(2))
+        : path.resolve(this.ctx.baseDir, value);
+    const { line, section = '' } = this.where(this.entry(key)!);
+    this.ctx.paths?.set(`${key} ${resolved} ${line}`, { key, path: resolved, line, section });
+    return resolved;
   }
 
   /** One of a fixed set of words, or the default. */

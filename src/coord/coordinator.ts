@@ -17,6 +17,13 @@ import type { Journal } from '../state/journal.js';
 import type { OperatorRequest, ProcessState } from '../state/model.js';
 import type { StateStore } from '../state/state-store.js';
 
+/** What one watcher published about one process: its last probe's observations, and when. */
+export interface PublishedObservations {
+  /** Epoch ms (the publisher's clock) when the probe ended and the record was written. */
+  at: number;
+  observations: Observation[];
+}
+
 /** Proof that this watcher may act, tied to a lease. */
 export interface Leadership {
   /** Lease id / revision, written into every journal line of an action. */
@@ -60,8 +67,8 @@ export interface Coordinator {
   release(): Promise<void>;
   /** Followers publish what they saw, so the leader and `status` see every host's view. */
   publishObservations(process: string, observations: Observation[]): Promise<void>;
-  /** The latest published observations per watcher id. */
-  peerObservations(process: string): Promise<Map<string, Observation[]>>;
+  /** The latest published observations per watcher id (this watcher's own included). */
+  peerObservations(process: string): Promise<Map<string, PublishedObservations>>;
   /** Watchers known to the backend, with the leader marked. */
   watchers(): Promise<WatcherInfo[]>;
   /**

@@ -22,6 +22,7 @@ import {
   type CoordinationHealth,
   type Coordinator,
   type Leadership,
+  type PublishedObservations,
   type WatcherInfo,
 } from './coordinator.js';
 import { createEtcdClient } from './etcd-client.js';
@@ -136,16 +137,18 @@ export class EtcdCoordinator implements Coordinator {
   }
 
   /** The latest observations of a process per watcher id (our own included). */
-  async peerObservations(process: string): Promise<Map<string, Observation[]>> {
+  async peerObservations(process: string): Promise<Map<string, PublishedObservations>> {
     const all = await guard('reading observations', () =>
-      this.client.getAll().prefix(this.keys.obsPrefix).strings(),
+      this.client.getAll().prefix(this.keys.processObsPrefix(process)).strings(),
     );
-    const result = new Map<string, Observation[]>();
+    const result = new Map<string, PublishedObservations>();
     for (const [key, value] of Object.entries(all)) {
       const parsed = this.keys.parseObservations(key);
       if (!parsed || parsed.process !== process) continue;
       try {
-        result.set(parsed.id, (JSON.parse(value) as { observations: Observation[] }).observations);
+        const record = JSON.parse(value) as PublishedObservations;
+        if (typeof record.at === 'number' && Array.isArray(record.observations))
+          result.set(parsed.id, record);
       } catch {
         /* a foreign value: skip it */
       }

@@ -3,7 +3,8 @@
  *
  *   <prefix>leader                     the leader key: JSON LeaderRecord, on the leader's lease
  *   <prefix>watchers/<id>              heartbeat of each watcher, on its lease
- *   <prefix>obs/<id>/<process>         a watcher's latest observations of a process, on its lease
+ *   <prefix>obs/<process>/<id>         a watcher's latest observations of a process, on its lease
+ *                                      (by process first: the leader reads one process's views per round)
  *   <prefix>state/<process>            ProcessState JSON (leader-fenced or compare-and-set writes)
  *   <prefix>journal/<process>/<ms>-<seq>-<id>   journal entries, newest JOURNAL_KEEP kept per process
  *
@@ -61,12 +62,17 @@ export class EtcdKeys {
 
   /** One watcher's observations of one process. */
   observations(id: string, process: string): string {
-    return `${this.obsPrefix}${encodeURIComponent(id)}/${encodeURIComponent(process)}`;
+    return `${this.processObsPrefix(process)}${encodeURIComponent(id)}`;
+  }
+
+  /** Prefix of every watcher's observations of one process. */
+  processObsPrefix(process: string): string {
+    return `${this.obsPrefix}${encodeURIComponent(process)}/`;
   }
 
   /** Splits an observation key into watcher id and process, or null. */
   parseObservations(key: string): { id: string; process: string } | null {
-    const [id, process, extra] = key.slice(this.obsPrefix.length).split('/');
+    const [process, id, extra] = key.slice(this.obsPrefix.length).split('/');
     if (id === undefined || process === undefined || extra !== undefined) return null;
     return { id: decodeURIComponent(id), process: decodeURIComponent(process) };
   }

@@ -15,11 +15,14 @@ import { putRequest, takeRequest } from '../state/request-queue.js';
 import { acquirePassLock, readPassLockHolder, type PassLock } from '../state/pass-lock.js';
 import type { StateLayout } from '../state/state-dir.js';
 import { FileStateStore } from '../state/state-store.js';
+import { runningUid } from '../trust/check-trust.js';
+import { refuseRequestFile } from '../trust/request-file.js';
 import {
   CoordinationError,
   type CoordinationHealth,
   type Coordinator,
   type Leadership,
+  type PublishedObservations,
   type WatcherInfo,
 } from './coordinator.js';
 
@@ -51,14 +54,16 @@ export class LocalCoordinator implements Coordinator {
   readonly journal: FileJournal;
   private lock: PassLock | null = null;
   private leadership: LockLeadership | null = null;
-  private readonly published = new Map<string, Observation[]>();
+  private readonly published = new Map<string, PublishedObservations>();
   private knownHolder: { id: string; since: number } | null = null;
+  private readonly warn: ((message: string) => void) | undefined;
 
   constructor(
     private readonly layout: StateLayout,
     options: LocalCoordinatorOptions = {},
   ) {
     this.watcherId = options.watcherId ?? `${os.hostname()}:${process.pid}`;
+    this.warn = options.warn;
     this.state = new FileStateStore(layout.dir, { warn: options.warn });
     this.journal = new FileJournal(layout.journalPath, {
       maxBytes: options.journalMaxBytes,
@@ -98,11 +103,11 @@ export class LocalCoordinator implements Coordinator {
 
   /** Remembers this watcher's observations (there is nobody to share them with). */
   async publishObservations(process: string, observations: Observation[]): Promise<void> {
-    this.published.set(process, observations);
+    this.published.set(process, { at: Date.now(), observations });
   }
 
   /** Only our own published observations. */
-  async peerObservations(process: string): Promise<Map<string, Observation[]>> {
+  async peerObservations(process: string): Promise<Map<string, PublishedObservations>> {
     const own = this.published.get(process);
     return new Map(own ? [[this.watcherId, own]] : []);
   }
@@ -152,9 +157,21 @@ export class LocalCoordinator implements Coordinator {
     await putRequest(this.layout.dir, process, request);
   }
 
-  /** Claims the request file of `process`, once. */
+  /** Claims the request file of `process`, once; a refused one (foreign owner) is journaled and warned about. */
   async claimRequest(process: string): Promise<OperatorRequest | null> {
-    return takeRequest(this.layout.dir, process);
+    const taken = await takeRequest(this.layout.dir, process);
+    if (!taken) return null;
+    const refusal = refuseRequestFile(taken, runningUid());
+    if (!refusal) return taken.request;
+    this.warn?.(`${process}: ${refusal}`);
+    await this.journal.append({
+      at: Date.now(),
+      process,
+      event: 'request-refused',
+      ok: false,
+      reason: refusal,
+    });
+    return null;
   }
 
   /** Always healthy: the lock file is local. */

@@ -15,6 +15,8 @@ export interface StartAction {
   reason: string;
   /** Why more preferred hosts were passed over ('Host_A: unreachable: …; …'), if any. */
   skipped?: string;
+  /** How the service went down, when this pass saw it die (`died 3 s after its start on B`). */
+  cause?: string;
 }
 
 /** Stop `host` and verify it went down. */
@@ -45,7 +47,38 @@ export interface HookAction {
   reason: string;
 }
 
-export type Action = StartAction | StopAction | SwitchoverAction | HookAction;
+/**
+ * Fence `host` (its section's `fence` command, run on this watcher's machine) before
+ * failing over from it, because its instance is not confirmed down (issue 12).
+ */
+export interface FenceAction {
+  type: 'fence';
+  host: string;
+  reason: string;
+}
+
+export type Action = StartAction | StopAction | SwitchoverAction | HookAction | FenceAction;
+
+/** Why a start is held back: check_count, priority wait, back-off, flap damping, no candidate, quorum, fence. */
+export const HOLD_BOUNDS = [
+  'check_count',
+  'priority_wait',
+  'backoff',
+  'flap_damping',
+  'no_candidate',
+  'failover_aborted',
+  /** Too few live watchers agree the process is not up (issue 12). */
+  'quorum',
+  /** The active host is not confirmed down and could not be fenced: `unsafe` (issue 12). */
+  'fence',
+] as const;
+export type HoldBound = (typeof HOLD_BOUNDS)[number];
+
+/** What keeps a down process from being started now, and until when (null: until something changes). */
+export interface StartHold {
+  bound: HoldBound;
+  until: number | null;
+}
 
 /** What one pass decided for one process. */
 export interface Plan {
@@ -56,6 +89,8 @@ export interface Plan {
   summary: string;
   /** The stored state with this decision's bookkeeping applied (not the actions' results). */
   state: ProcessState;
+  /** Set when nothing is up and no start is planned: which bound holds the start back. */
+  hold?: StartHold;
 }
 
 /** The result of carrying out one action. */
@@ -89,6 +124,8 @@ export interface ActionOutcome {
 export interface PassAttempts {
   startFailed: Record<string, string>;
   stopFailed: Record<string, string>;
+  /** Fences that failed this pass, per fenced host (not retried within the pass). */
+  fenceFailed?: Record<string, string>;
   /** Set when a before_failover step aborted the failover: no other host is tried this pass. */
   failoverAborted?: string;
   /** Hooks that already ran this pass, plus 'splitBrainHealed', so none fires twice. */

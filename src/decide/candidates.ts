@@ -3,6 +3,7 @@ import type { Candidate, ProcessConfig } from '../config/model.js';
 import type { Observation } from '../probe/observation.js';
 import { hostRecord, type ProcessState } from '../state/model.js';
 import type { PassAttempts } from './actions.js';
+import { backingOffWords } from './backoff.js';
 
 /** The latest observation of each candidate, in candidate order (missing ones left out). */
 export function observationsByCandidate(
@@ -45,11 +46,7 @@ export function startBlocker(
   if (observation.kind === 'unreachable') return `unreachable: ${observation.reason ?? 'no answer'}`;
   if (observation.kind === 'error') return `error: ${observation.reason ?? 'test failed'}`;
   if (observation.kind === 'up') return 'already up';
-  const retryAfter = hostRecord(state, candidate.host).retryAfter;
-  if (retryAfter !== null && retryAfter > now) {
-    return `backing off after failed starts, retry in ${Math.ceil((retryAfter - now) / 1000)} s`;
-  }
-  return null;
+  return backingOffWords(process, hostRecord(state, candidate.host), now);
 }
 
 /** Formats `{host: reason}` as `Host_A: reason; Host_B: reason`. */

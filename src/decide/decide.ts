@@ -4,18 +4,29 @@
  *
  * Guard clauses in a fixed order (Patroni's cycle): operator request →
  * maintenance → given-up → latched → split brain → one up (failback) → none up.
+ * With several watchers, instances are counted on the merged view (quorum.ts)
+ * and a failover from a host not confirmed down is fenced first (fence.ts).
  */
-import { hostRecord, type ProcessState, type ProcessStatus } from '../state/model.js';
+import { hostRecord, type ProcessState } from '../state/model.js';
 import type { Action, Plan } from './actions.js';
 import { makePlan, type DecideInput } from './make-plan.js';
 import { formatReasons, observationsByCandidate, rankUpInstances, startBlocker } from './candidates.js';
+import { clearBackoff } from './backoff.js';
+import { decideNoneUp } from './restart-policy.js';
 import { applyOperatorRequest } from './operator.js';
+import { withQuorumNotes } from './quorum-notes.js';
+import { assessQuorum, describeHeldUp, orderSplitBrain, type QuorumAssessment } from './quorum.js';
 
 /** Decides what to do for one process. */
 export function decide(input: DecideInput): Plan {
+  return withQuorumNotes(input, decideRules(input));
+}
+
+/** The guard clauses, in order. */
+function decideRules(input: DecideInput): Plan {
   const request = applyOperatorRequest(input);
   if (request.plan) return request.plan;
-  const state = request.state;
+  let state = request.state;
   const { process, now } = input;
   if (state.maintenance) {
     return makePlan(input, state, 'maintenance', [], 'in maintenance: probing only, not acting');
@@ -24,15 +35,14 @@ export function decide(input: DecideInput): Plan {
     const retryAt = process.givenUpRetryMs === null ? null : state.givenUpAt + process.givenUpRetryMs;
     if (retryAt === null || now < retryAt) {
       const when = retryAt === null ? 'never retries' : `retries in ${Math.ceil((retryAt - now) / 1000)} s`;
-      return makePlan(
-        input,
-        state,
-        'given-up',
-        [],
-        `given up after too many restarts (${when}; reset to revive)`,
-      );
+      const summary = `given up after too many restarts (${when}; reset to revive)`;
+      return {
+        ...makePlan(input, state, 'given-up', [], summary),
+        hold: { bound: 'flap_damping', until: retryAt },
+      };
     }
-    return decideRunning(input, { ...state, givenUpAt: null, startTimes: [] });
+    // The slow retry ends given-up only: a latch still holds (found by the property tests).
+    state = { ...state, givenUpAt: null, startTimes: [] };
   }
   if (state.latched) {
     const where = state.activeHost ? ` to ${state.activeHost}` : '';
@@ -41,27 +51,41 @@ export function decide(input: DecideInput): Plan {
   return decideRunning(input, state);
 }
 
-/** Split brain, one up, or none up. */
+/** Split brain, one up, or none up: on the merged view of every live watcher. */
 function decideRunning(input: DecideInput, state: ProcessState): Plan {
-  const up = rankUpInstances(input.process, input.observations);
-  if (up.length > 1) return decideSplitBrain(input, state, up);
-  if (up.length === 1) return decideOneUp(input, state, up[0]!.candidate.host, up[0]!.priority);
-  return decideNoneUp(input, state);
+  const quorum = assessQuorum(input);
+  const up = rankUpInstances(input.process, quorum.observations);
+  if (up.length > 1) return decideSplitBrain(input, state, up, quorum);
+  if (up.length === 1) {
+    const plan = decideOneUp(input, state, up[0]!.candidate.host, up[0]!.priority);
+    // Up for the quorum but not for this watcher: it can neither stop it nor fail back from it.
+    const held = describeHeldUp(quorum, up[0]!.candidate.host);
+    if (!held) return plan;
+    const actions = plan.actions.filter((a) => a.type !== 'switchover');
+    return { ...plan, actions, summary: `${input.process.name}: ${held}` };
+  }
+  return decideNoneUp(input, state, quorum);
 }
 
 /** More than one instance up: keep the best, stop the others. */
 function decideSplitBrain(
   input: DecideInput,
   state: ProcessState,
-  up: ReturnType<typeof rankUpInstances>,
+  ranked: ReturnType<typeof rankUpInstances>,
+  quorum: QuorumAssessment,
 ): Plan {
+  const { ordered: up, hold, unreachable } = orderSplitBrain(quorum, ranked);
   const keeper = up[0]!;
   const extras = up.slice(1).map((u) => u.candidate.host);
-  const stoppable = extras.filter((host) => input.attempts.stopFailed[host] === undefined);
+  const stoppable = extras.filter(
+    (host) => input.attempts.stopFailed[host] === undefined && !unreachable.includes(host),
+  );
   const next = { ...state, activeHost: keeper.candidate.host };
   const summary = `split brain: up on ${up.map((u) => `${u.candidate.host} (priority ${u.priority})`).join(', ')}`;
+  if (hold) return makePlan(input, next, 'split-brain', [], `${summary}; ${hold}`);
   if (stoppable.length === 0) {
-    const failures = formatReasons(extras.map((h) => [h, input.attempts.stopFailed[h] ?? '']));
+    const why = (h: string) => input.attempts.stopFailed[h] ?? 'not up from this watcher, cannot stop it';
+    const failures = formatReasons(extras.map((h) => [h, why(h)]));
     return makePlan(input, next, 'split-brain', [], `${summary}; could not stop the extras (${failures})`);
   }
   const actions: Action[] = stoppable.map((host) => ({
@@ -81,9 +105,7 @@ function decideOneUp(input: DecideInput, state: ProcessState, host: string, prio
     ...state,
     activeHost: host,
     startedAt: state.activeHost === host ? state.startedAt : null,
-    hosts: settled
-      ? { ...state.hosts, [host]: { ...record, failedStarts: 0, retryAfter: null } }
-      : state.hosts,
+    hosts: settled ? { ...state.hosts, [host]: clearBackoff(record) } : state.hosts,
   };
   const actions: Action[] = [];
   const healed = state.status === 'split-brain' && !input.attempts.hooksRun.includes('splitBrainHealed');
@@ -125,93 +147,13 @@ function chooseFailback(input: DecideInput, state: ProcessState, activeHost: str
   for (const { candidate, observation } of observationsByCandidate(process, input.observations)) {
     if (candidate.rank >= active.rank) break;
     if (startBlocker(process, candidate, observation, state, input.attempts, now) !== null) continue;
-    const since = hostRecord(state, candidate.host).reachableSince;
+    // Healthy for failback_delay since it answered again and since the service was placed where it
+    // runs now: a `move` or `start --on` (or a failover after a failed start) is not undone at once.
+    const reachable = hostRecord(state, candidate.host).reachableSince;
+    const since = reachable === null ? null : Math.max(reachable, state.placedAt ?? reachable);
     if (since !== null && now - since >= process.failbackDelayMs) return candidate.host;
   }
   return null;
 }
 
-/** Nothing up: wait (check_count, priority wait, flap damping) or start on the best candidate. */
-function decideNoneUp(input: DecideInput, state: ProcessState): Plan {
-  const { process, now } = input;
-  if (input.attempts.failoverAborted !== undefined) {
-    return makePlan(input, state, 'failed', [], `down; ${input.attempts.failoverAborted}`);
-  }
-  const active = state.activeHost;
-  if (active !== null && input.attempts.startFailed[active] === undefined) {
-    const bad = hostRecord(state, active).badChecks;
-    if (bad > 0 && bad < process.checkCount) {
-      return makePlan(
-        input,
-        state,
-        'waiting',
-        [],
-        `not up on ${active} (check ${bad} of ${process.checkCount}), waiting`,
-      );
-    }
-  }
-  if (process.priority > 1 && process.priorityWaitMs > 0 && state.downSince !== null) {
-    const waitUntil = state.downSince + (process.priority - 1) * process.priorityWaitMs;
-    if (now < waitUntil) {
-      const seconds = Math.ceil((waitUntil - now) / 1000);
-      return makePlan(
-        input,
-        state,
-        'waiting',
-        [],
-        `down; priority ${process.priority} waits ${seconds} s more for a preferred watcher`,
-      );
-    }
-  }
-  const blocked: Array<[string, string]> = [];
-  for (const { candidate, observation } of observationsByCandidate(process, input.observations)) {
-    const blocker = startBlocker(process, candidate, observation, state, input.attempts, now);
-    if (blocker !== null) {
-      blocked.push([candidate.host, blocker]);
-      continue;
-    }
-    return planStart(input, state, candidate.host, blocked);
-  }
-  const failedThisPass = Object.keys(input.attempts.startFailed).length > 0;
-  const onlyBackingOff = blocked.length > 0 && blocked.every(([, why]) => why.startsWith('backing off'));
-  const status: ProcessStatus = !failedThisPass && onlyBackingOff ? 'waiting' : 'failed';
-  const lead = failedThisPass ? 'was down, no host could start it' : 'down, no host can start it now';
-  return makePlan(input, state, status, [], `${lead} (${formatReasons(blocked)})`);
-}
-
-/** A start on `host`, unless flap damping says to give up first. */
-function planStart(
-  input: DecideInput,
-  state: ProcessState,
-  host: string,
-  skipped: Array<[string, string]>,
-): Plan {
-  const { process, now } = input;
-  const recent = state.startTimes.filter((t) => t > now - process.restartWindowMs);
-  if (recent.length >= process.maxRestarts) {
-    const next = { ...state, givenUpAt: now, startTimes: recent };
-    const window = Math.round(process.restartWindowMs / 1000);
-    return makePlan(
-      input,
-      next,
-      'given-up',
-      [],
-      `gave up: ${recent.length} starts within ${window} s (max_restarts ${process.maxRestarts})`,
-    );
-  }
-  const from = state.activeHost;
-  const failover = from !== null && from !== host;
-  const skippedText = skipped.length > 0 ? formatReasons(skipped) : undefined;
-  const why = skippedText ? ` (${skippedText})` : '';
-  const reason = from === null ? `not running${why}` : `down on ${from}${why}`;
-  const action: Action = {
-    type: 'start',
-    host,
-    fromHost: from,
-    failover,
-    reason,
-    ...(skippedText ? { skipped: skippedText } : {}),
-  };
-  return makePlan(input, state, 'down', [action], `down, starting on ${host}${why}`);
-}
 export type { DecideInput } from './make-plan.js';

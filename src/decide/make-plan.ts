@@ -1,6 +1,7 @@
 /** The input of decide() and the one place a plan (with its status transition) is built. */
 import type { ProcessConfig } from '../config/model.js';
 import type { Observation } from '../probe/observation.js';
+import type { MergedView } from '../quorum/merged-view.js';
 import type { ProcessState, ProcessStatus } from '../state/model.js';
 import type { Action, HookName, PassAttempts, Plan } from './actions.js';
 
@@ -12,6 +13,8 @@ export interface DecideInput {
   state: ProcessState;
   attempts: PassAttempts;
   now: number;
+  /** What the other live watchers see (coordination = etcd); absent: this watcher is the quorum. */
+  view?: MergedView;
 }
 
 /** A hook fired when the status changes into `status`. */
@@ -19,6 +22,8 @@ const HOOK_ON_ENTER: Partial<Record<ProcessStatus, HookName>> = {
   failed: 'onFailed',
   'given-up': 'onGivenUp',
   'split-brain': 'onSplitBrain',
+  // Not safely recoverable is a failure to recover too: whoever on_failed pages should know.
+  unsafe: 'onFailed',
 };
 
 /** Builds a plan, recording the status and adding the hook for a status entered now. */

@@ -1,11 +1,11 @@
 /**
  * Folds a pass's observations into the stored state (pure): last observation per
- * host, consecutive bad checks, up/reachable streaks, and min_uptime accounting.
+ * host, consecutive bad checks, up/reachable streaks, and the death of the active instance.
  */
 import type { ProcessConfig } from '../config/model.js';
 import type { Observation } from '../probe/observation.js';
 import { hostRecord, type HostRecord, type ProcessState } from '../state/model.js';
-import { backoffDelay } from './backoff.js';
+import { noteDeath } from './death.js';
 
 /** The new record of one host after `observation`. */
 function foldHost(previous: HostRecord, observation: Observation, now: number): HostRecord {
@@ -17,6 +17,9 @@ function foldHost(previous: HostRecord, observation: Observation, now: number): 
     badChecks: up ? 0 : previous.badChecks + 1,
     upSince: up ? (previous.upSince ?? now) : null,
     reachableSince: reachable ? (previous.reachableSince ?? now) : null,
+    lastUpAt: up ? now : previous.lastUpAt,
+    // A fenced host that answers again is no longer known to be fenced.
+    ...(reachable && previous.fencedAt != null ? { fencedAt: null } : {}),
   };
 }
 
@@ -43,35 +46,6 @@ export function foldObservations(
 ): ProcessState {
   const { hosts } = foldHostObservations(state, observations, now);
   const anyUp = observations.some((o) => o.kind === 'up');
-  let next: ProcessState = { ...state, hosts, downSince: anyUp ? null : (state.downSince ?? now) };
-  next = chargeEarlyDeath(process, state, next, now);
-  return next;
-}
-
-/**
- * min_uptime: an instance we started that is now seen down sooner than
- * min_uptime after its start counts as a failed start on that host.
- */
-function chargeEarlyDeath(
-  process: ProcessConfig,
-  before: ProcessState,
-  after: ProcessState,
-  now: number,
-): ProcessState {
-  const host = before.activeHost;
-  if (host === null || before.startedAt === null) return after;
-  const observation = after.hosts[host]?.lastObservation;
-  if (!observation || observation.kind !== 'down') return after;
-  if (now - before.startedAt >= process.minUptimeMs) return after;
-  const record = hostRecord(after, host);
-  const failedStarts = record.failedStarts + 1;
-  return {
-    ...after,
-    startedAt: null,
-    hosts: {
-      ...after.hosts,
-      [host]: { ...record, failedStarts, retryAfter: now + backoffDelay(process, failedStarts) },
-    },
-    counters: { ...after.counters, failedStarts: after.counters.failedStarts + 1 },
-  };
+  const next: ProcessState = { ...state, hosts, downSince: anyUp ? null : (state.downSince ?? now) };
+  return noteDeath(process, state, next, now);
 }

@@ -4,6 +4,7 @@
  */
 import { hostRecord, type ProcessState } from '../state/model.js';
 import type { Plan } from './actions.js';
+import { clearBackoff } from './backoff.js';
 import { rankUpInstances } from './candidates.js';
 import { makePlan, type DecideInput } from './make-plan.js';
 
@@ -21,10 +22,7 @@ export interface RequestResult {
  */
 export function resetState(state: ProcessState): ProcessState {
   const hosts = Object.fromEntries(
-    Object.entries(state.hosts).map(([host, record]) => [
-      host,
-      { ...record, failedStarts: 0, retryAfter: null },
-    ]),
+    Object.entries(state.hosts).map(([host, record]) => [host, clearBackoff(record)]),
   );
   return {
     ...state,
@@ -103,7 +101,7 @@ function applyPlacement(
   const others = up.filter((h) => h !== host);
   if (observation.kind === 'up') {
     // Already running on the target: only the other instances have to go (never start it twice).
-    const here = { ...started, activeHost: host };
+    const here = { ...started, activeHost: host, placedAt: input.now };
     if (others.length === 0)
       return { state: here, plan: makePlan(input, here, 'up', [], `already up on ${host} (by ${by})`) };
     const stops = others.map((h) => ({

@@ -5,17 +5,20 @@
 import type { ProcessConfig } from '../config/model.js';
 import { hostRecord, type ProcessState } from '../state/model.js';
 import type { ActionOutcome, PassAttempts } from './actions.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, retryAfterOf } from './backoff.js';
+import { markActed, recordFence, recordFenceAttempt } from './record-fence.js';
 
 /** Returns the state after `outcome`, which finished at `now`. */
 export function recordOutcome(
   process: ProcessConfig,
-  state: ProcessState,
+  before: ProcessState,
   outcome: ActionOutcome,
   now: number,
 ): ProcessState {
   const { action } = outcome;
+  const state = markActed(before, outcome, now);
   if (action.type === 'hook' || outcome.refused) return state;
+  if (action.type === 'fence') return recordFence(process, state, { ...outcome, action }, now);
   const lastAction = {
     type: action.type,
     host: action.host,
@@ -46,12 +49,11 @@ export function recordOutcome(
   const record = hostRecord(next, action.host);
   if (!outcome.ok) {
     const failedStarts = record.failedStarts + 1;
+    const lastFailure = { kind: 'start-failed' as const, at: now, reason: outcome.reason };
+    const retryAfter = retryAfterOf(now, backoffDelay(process, failedStarts));
     return {
       ...next,
-      hosts: {
-        ...next.hosts,
-        [action.host]: { ...record, failedStarts, retryAfter: now + backoffDelay(process, failedStarts) },
-      },
+      hosts: { ...next.hosts, [action.host]: { ...record, failedStarts, retryAfter, lastFailure } },
       counters: { ...next.counters, failedStarts: next.counters.failedStarts + 1 },
     };
   }
@@ -60,6 +62,7 @@ export function recordOutcome(
     ...next,
     activeHost: action.host,
     startedAt: now,
+    placedAt: now,
     latched: next.latched || (failover && process.latch),
     hosts: { ...next.hosts, [action.host]: { ...record, retryAfter: null } },
     counters: {
@@ -81,6 +84,7 @@ export function recordAttempt(attempts: PassAttempts, outcome: ActionOutcome): P
     };
   }
   if (outcome.ok || outcome.refused) return attempts;
+  if (action.type === 'fence') return recordFenceAttempt(attempts, outcome);
   if (outcome.aborted) return { ...attempts, failoverAborted: outcome.reason };
   if (action.type === 'stop')
     return { ...attempts, stopFailed: { ...attempts.stopFailed, [action.host]: outcome.reason } };

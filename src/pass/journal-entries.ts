@@ -1,7 +1,7 @@
 /** Turns action outcomes and status transitions into journal lines. */
 import type { ProcessConfig } from '../config/model.js';
 import type { ActionOutcome } from '../decide/actions.js';
-import type { JournalEntry, ProcessStatus } from '../state/model.js';
+import type { HostFailure, JournalEntry, ProcessStatus } from '../state/model.js';
 
 /** The journal lines for one outcome: the action itself and each hook step. */
 export function outcomeEntries(
@@ -25,7 +25,7 @@ export function outcomeEntries(
   }));
   if (action.type === 'hook') return hooks;
   const command = process.candidates.find((c) => c.host === action.host)?.commands[
-    action.type === 'stop' ? 'stop' : 'start'
+    action.type === 'stop' ? 'stop' : action.type === 'fence' ? 'fence' : 'start'
   ];
   const main: JournalEntry = {
     at,
@@ -62,6 +62,23 @@ export function transitionEntry(
     event: 'transition',
     host,
     reason: `${from.toUpperCase()} -> ${to.toUpperCase()}: ${summary}`,
+    ...(epoch ? { epoch } : {}),
+  };
+}
+
+/** The journal line of a death seen by a probe: `died 3 s after its start on B` (event `died`). */
+export function deathEntry(
+  process: ProcessConfig,
+  death: HostFailure & { host: string },
+  epoch?: string,
+): JournalEntry {
+  return {
+    at: death.at,
+    process: process.name,
+    event: death.kind === 'died-early' ? 'died-early' : 'died',
+    host: death.host,
+    ok: false,
+    reason: death.reason,
     ...(epoch ? { epoch } : {}),
   };
 }

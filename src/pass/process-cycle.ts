@@ -8,6 +8,7 @@ import type { Coordinator } from '../coord/coordinator.js';
 import type { Observation } from '../probe/observation.js';
 import type { ChangeAwareStateStore } from '../state/change-aware-store.js';
 import { probeProcesses, type CheckListener } from '../probe/probe.js';
+import { readMergedView, type QuorumSettings } from '../quorum/read-view.js';
 import { runProcessPass, type PassDeps, type ProcessPassResult } from './run-pass.js';
 
 export interface CycleDeps extends PassDeps {
@@ -18,6 +19,8 @@ export interface CycleDeps extends PassDeps {
    * watcher's ChangeAwareStateStore, which writes only when something durable changed.
    */
   stateStore?: ChangeAwareStateStore;
+  /** How peers' observations count (coordination = etcd); absent = this watcher alone decides. */
+  quorum?: QuorumSettings;
 }
 
 /** Publishes observations for peers; a store problem is logged, never fatal to the cycle. */
@@ -43,6 +46,10 @@ export async function runProcessCycle(
     observed ??
     (await probeProcesses([process], deps.pool, { onCheck: deps.onCheck, now: deps.now })).get(process.name)!;
   await publish(deps, process, observations);
+  const quorum = deps.quorum;
+  const readView = quorum
+    ? () => readMergedView(deps.coordinator, process.name, quorum, deps.now())
+    : undefined;
   const store = deps.stateStore ?? deps.coordinator.state;
   let state = await store.load(process.name);
   let claimed = false;
@@ -67,7 +74,7 @@ export async function runProcessCycle(
       ]);
     }
   }
-  const result = await runProcessPass(process, observations, state, deps);
+  const result = await runProcessPass(process, observations, state, { ...deps, readView });
   if (!deps.dryRun) {
     // An operator waiting on a request watches for a save after its claim: always write then.
     const saved = deps.stateStore

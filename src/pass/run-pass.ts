@@ -5,14 +5,16 @@
  */
 import type { ProcessConfig } from '../config/model.js';
 import { decide } from '../decide/decide.js';
-import { noAttempts, type Action, type ActionOutcome, type Plan } from '../decide/actions.js';
+import { noAttempts, type Action, type ActionOutcome, type Plan, type StartHold } from '../decide/actions.js';
 import { foldHostObservations, foldObservations } from '../decide/observe.js';
 import { recordAttempt, recordOutcome } from '../decide/record.js';
 import { executeAction } from '../act/execute-action.js';
 import type { ActContext } from '../act/context.js';
 import type { Observation } from '../probe/observation.js';
+import type { MergedView } from '../quorum/merged-view.js';
 import type { JournalEntry, ProcessState, ProcessStatus } from '../state/model.js';
-import { outcomeEntries, transitionEntry } from './journal-entries.js';
+import { deathEntry, outcomeEntries, transitionEntry } from './journal-entries.js';
+import { findDeath } from '../decide/death.js';
 import { summarizePass } from './summarize.js';
 
 export interface PassDeps extends ActContext {
@@ -27,6 +29,11 @@ export interface PassDeps extends ActContext {
   recordJournal(entries: JournalEntry[]): Promise<void>;
   /** Coordination epoch written into journal lines, when coordinated. */
   epoch?: string;
+  /**
+   * Reads what the other live watchers see now (coordination = etcd), before every decide
+   * round: a pass with starts and fences takes seconds, and the peers keep looking meanwhile.
+   */
+  readView?(): Promise<MergedView | undefined>;
 }
 
 export interface ProcessPassResult {
@@ -41,6 +48,8 @@ export interface ProcessPassResult {
   planned: Action[];
   activeHost: string | null;
   state: ProcessState;
+  /** When nothing is up and no start was made: the bound that holds it back, and until when. */
+  hold: StartHold | null;
 }
 
 /** Replaces the observations of the hosts an action re-tested. */
@@ -57,7 +66,13 @@ export async function runProcessPass(
   stored: ProcessState,
   deps: PassDeps,
 ): Promise<ProcessPassResult> {
-  let state = foldObservations(process, stored, observed, deps.now());
+  const probedAt = deps.now();
+  let state = foldObservations(process, stored, observed, probedAt);
+  const death = findDeath(process, stored, state, probedAt);
+  if (death !== null && !deps.dryRun) {
+    deps.logger.warn(`${process.name}: ${death.reason}`, { process: process.name, host: death.host });
+    await deps.recordJournal([deathEntry(process, death, deps.epoch)]);
+  }
   let observations = observed;
   let attempts = noAttempts();
   const outcomes: ActionOutcome[] = [];
@@ -66,7 +81,8 @@ export async function runProcessPass(
   let entered: Plan | null = null;
   const maxRounds = process.candidates.length * 2 + 4;
   for (let round = 0; round < maxRounds; round++) {
-    plan = decide({ process, observations, state, attempts, now: deps.now() });
+    const view = await deps.readView?.();
+    plan = decide({ process, observations, state, attempts, now: deps.now(), ...(view ? { view } : {}) });
     if (entered === null || entered.status !== plan.status) entered = plan;
     state = plan.state;
     const mayBegin = deps.mayStartAction ?? deps.mayAct;
@@ -119,6 +135,7 @@ export async function runProcessPass(
     planned: deps.dryRun ? finalPlan.actions : [],
     activeHost: state.activeHost,
     state: deps.dryRun ? stored : state,
+    hold: finalPlan.hold ?? null,
   };
 }
 
@@ -126,7 +143,11 @@ export async function runProcessPass(
 function summarizeDryRun(plan: Plan): string {
   if (plan.actions.length === 0) return plan.summary;
   const steps = plan.actions.map((a) =>
-    a.type === 'hook' ? `run ${a.hook} hooks` : `${a.type} on ${a.host}`,
+    a.type === 'hook'
+      ? `run ${a.hook} hooks`
+      : a.type === 'fence'
+        ? `fence ${a.host}`
+        : `${a.type} on ${a.host}`,
   );
   return `${plan.summary} [dry run: would ${steps.join(', then ')}]`;
 }

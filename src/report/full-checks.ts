@@ -141,7 +141,7 @@ export async function checkStateDirWritable(dir: string): Promise<FullCheck> {
   }
   const probe = path.join(dir, `.status-write-check.${process.pid}`);
   try {
-    await fs.writeFile(probe, 'ok\n');
+    await fs.writeFile(probe, 'ok\n', { mode: 0o600 }); // state-dir files never more open than 0640
     await fs.rm(probe, { force: true });
     return { ...base, ok: true, detail: 'writable' };
   } catch (error) {

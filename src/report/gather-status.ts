@@ -18,6 +18,7 @@ import type { CoordinationHealth } from '../coord/coordinator.js';
 import type { FullCheck } from './full-checks.js';
 import { buildStatusReport, type WatcherInput } from './status-model.js';
 import type { StatusReport } from './status-schema.js';
+import type { TrustSetting } from '../trust/check-trust.js';
 import { assessWatcher, hashConfigText, staleAfterMs } from './watcher-health.js';
 
 export interface GatherOptions {
@@ -32,6 +33,8 @@ export interface GatherOptions {
   full?: boolean;
   /** A missing heartbeat is a problem (otherwise only a stale one is: cron mode has none). */
   expectWatcher?: boolean;
+  /** What to do about files others can change when probing (default: refuse). */
+  trust?: TrustSetting;
   /** Override the heartbeat staleness limit. */
   staleAfterMs?: number;
   warn?(message: string): void;
@@ -47,6 +50,13 @@ export async function gatherStatus(
   const text = await readConfigFile(options.configPath);
   const config = configFromText(text, options.configPath, { defines: options.defines ?? {}, env });
   const selected = selectProcesses(config, options.processNames);
+  if (options.probe || options.full) {
+    // Probing runs the test commands: the same check as a pass (loaded only then).
+    const { enforceTrust } = await import('../trust/check-trust.js');
+    const warn =
+      options.warn ?? ((message: string) => void process.stderr.write(`ha-valet: warning: ${message}\n`));
+    enforceTrust(config, options.trust ?? { mode: 'enforce', source: 'default' }, warn, { env });
+  }
   const layout = describeStateLayout(
     configStateDir(resolveStateDir(config.global.stateDir, env), options.configPath),
   );

@@ -1,12 +1,14 @@
 /**
  * The status endpoint (Node's http module only): GET /status (JSON report),
  * /healthz (200 or 503), /metrics (Prometheus text), /events (journal tail)
- * and / (the status page). Loopback only unless explicitly allowed.
+ * and / (the status page). Loopback only unless a bearer token protects it
+ * (`--http-token-file`) or a non-loopback address is explicitly allowed.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../errors.js';
 import type { JournalEntry } from '../state/model.js';
+import { hasBearerToken } from './http-token.js';
 import { METRICS_CONTENT_TYPE } from './metrics.js';
 import type { StatusReport } from './status-schema.js';
 import { buildStatusPage } from './status-page.js';
@@ -21,8 +23,10 @@ export interface StatusServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port: number;
-  /** Bind a non-loopback address (warns); refused otherwise. */
+  /** Bind a non-loopback address without a token (warns); refused otherwise. */
   allowNonLoopback?: boolean;
+  /** When set, every data endpoint needs `Authorization: Bearer TOKEN` (401 otherwise). */
+  token?: string;
   getStatus(): Promise<StatusReport> | StatusReport;
   getMetrics(): Promise<string> | string;
   getEvents?(limit: number): Promise<JournalEntry[]> | JournalEntry[];
@@ -57,18 +61,30 @@ export function parseListenAddress(text: string): { host: string; port: number }
   return { host: match[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port };
 }
 
+/**
+ * Refuses a non-loopback address that no token protects, unless explicitly
+ * allowed (a UsageError); `watch` calls it before it starts anything.
+ */
+export function checkListenPolicy(
+  host: string,
+  options: { token?: string | undefined; allowNonLoopback?: boolean | undefined },
+): void {
+  if (isLoopbackHost(host) || options.token !== undefined || options.allowNonLoopback) return;
+  throw new UsageError(
+    `refusing to serve status on ${host}: not a loopback address and no token protects it; ` +
+      `give one with --http-token-file FILE, bind 127.0.0.1 (and put a proxy in front), ` +
+      `or allow it without authentication explicitly (--http-allow-remote)`,
+  );
+}
+
 /** Starts the server; resolves once it listens. */
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host)) {
-    if (!options.allowNonLoopback) {
-      throw new UsageError(
-        `refusing to serve status on ${host}: not a loopback address and the endpoint has no authentication; ` +
-          `bind 127.0.0.1 (and put a proxy in front), or allow a non-loopback address explicitly (--http-allow-remote)`,
-      );
-    }
+  checkListenPolicy(host, options);
+  if (!isLoopbackHost(host) && options.token === undefined) {
     options.warn?.(
-      `status endpoint bound to non-loopback address ${host}: anyone who can reach it sees the cluster status`,
+      `status endpoint bound to non-loopback address ${host} without a token: anyone who can reach it ` +
+        `sees every process, host and command line`,
     );
   }
   const page = buildStatusPage();
@@ -113,6 +129,13 @@ async function handleRequest(
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     sendJson(res, 405, { error: `method ${req.method} not allowed; use GET` });
+    return;
+  }
+  // The page itself holds no data (its script fetches /status with the token from #token=…).
+  const isPage = url.pathname === '/' || url.pathname === '/index.html';
+  if (options.token !== undefined && !isPage && !hasBearerToken(req.headers.authorization, options.token)) {
+    res.setHeader('WWW-Authenticate', 'Bearer realm="ha-valet"');
+    sendJson(res, 401, { error: 'missing or wrong bearer token (Authorization: Bearer TOKEN)' });
     return;
   }
   switch (url.pathname) {

@@ -15,6 +15,7 @@ export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 const CHECK_BUCKETS_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 type ProcessLabel = 'process';
+type FenceLabels = 'process' | 'host' | 'result';
 type HostLabels = 'process' | 'host';
 
 /** All ha-valet metrics on one private registry. */
@@ -23,6 +24,7 @@ export class StatusMetrics {
   private readonly checkDuration: Histogram<HostLabels>;
   private readonly gauges: Record<string, Gauge<string>> = {};
   private readonly counters: Record<string, Counter<ProcessLabel>> = {};
+  private readonly fences: Counter<FenceLabels>;
 
   constructor() {
     const registers = [this.registry];
@@ -82,6 +84,15 @@ export class StatusMetrics {
     counter('ha_valet_failovers_total', 'Failovers to another host.');
     counter('ha_valet_failures_total', 'Failed starts.');
     counter('ha_valet_stops_total', 'Stops carried out.');
+    gauge('ha_valet_quorum_disagreement', '1 while this watcher and the quorum of watchers disagree.', [
+      'process',
+    ]);
+    this.fences = new Counter({
+      name: 'ha_valet_fences_total',
+      help: 'Fences run before a failover, per fenced host and result (ok, failed).',
+      labelNames: ['process', 'host', 'result'],
+      registers,
+    });
   }
 
   /** Records one finished test command for the histogram. */
@@ -99,6 +110,7 @@ export class StatusMetrics {
   update(report: StatusReport): void {
     for (const g of Object.values(this.gauges)) g.reset();
     for (const c of Object.values(this.counters)) c.reset();
+    this.fences.reset();
     const set = (name: string, labels: Record<string, string>, value: number): void => {
       this.gauges[name]?.set(labels, value);
     };
@@ -128,6 +140,11 @@ export class StatusMetrics {
       this.counters.ha_valet_failovers_total?.inc(p, proc.counters.failovers);
       this.counters.ha_valet_failures_total?.inc(p, proc.counters.failedStarts);
       this.counters.ha_valet_stops_total?.inc(p, proc.counters.stops);
+      set('ha_valet_quorum_disagreement', p, proc.disagreement ? 1 : 0);
+      for (const [host, counts] of Object.entries(proc.fences)) {
+        this.fences.inc({ process: proc.name, host, result: 'ok' }, counts.ok);
+        this.fences.inc({ process: proc.name, host, result: 'failed' }, counts.failed);
+      }
     }
     const w = report.watcher;
     if (w) {

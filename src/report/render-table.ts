@@ -135,6 +135,9 @@ function describeFlags(proc: ProcessReport): string {
   if (proc.flags.pendingRequest) flags.push(`request:${proc.flags.pendingRequest.type}`);
   if (proc.degraded.notOnPreferredHost) flags.push('not-preferred');
   if (proc.degraded.unreachableStandbys.length > 0) flags.push('standby-unreachable');
+  if (proc.disagreement) flags.push('watchers-disagree');
+  const fence = proc.lastFence;
+  if (fence) flags.push(`fence ${fence.host} ${fence.ok ? 'ok' : 'FAILED'} ${describeAge(fence.ageMs)}`);
   return flags.join(', ');
 }
 

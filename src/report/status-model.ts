@@ -155,11 +155,16 @@ export function buildProcessStatus(
         failedStarts: record?.failedStarts ?? 0,
         retryAfter: record?.retryAfter ?? null,
         upSince: record?.upSince ?? null,
+        earlyDeaths: record?.earlyDeaths ?? 0,
+        lastFailure: record?.lastFailure ?? null,
       };
     });
 
   const up = hosts.filter((h) => h.observation?.kind === 'up');
   const recorded = state?.activeHost ?? null;
+  // The leader recorded it up for a quorum of watchers that this view does not see up (issue 12).
+  const upForQuorum =
+    up.length === 0 && state?.status === 'up' && state.disagreement != null && recorded !== null;
   const activeEntry =
     up.find((h) => h.host === recorded) ??
     [...up].sort(
@@ -192,7 +197,7 @@ export function buildProcessStatus(
     downSince: state?.downSince ?? null,
     severity: 'unknown',
     summary: '',
-    running: up.length > 0,
+    running: up.length > 0 || upForQuorum,
     activeHost,
     activeRank: activeEntry?.rank ?? null,
     activePriority: activeEntry?.observation?.priority ?? null,
@@ -215,6 +220,10 @@ export function buildProcessStatus(
       pendingRequest: state?.request ?? null,
     },
     counters: { ...(state?.counters ?? { starts: 0, failovers: 0, failedStarts: 0, stops: 0 }) },
+    disagreement: state?.disagreement ?? null,
+    unsafe: state?.status === 'unsafe' ? (state.unsafe ?? null) : null,
+    lastFence: state?.lastFence ? { ...state.lastFence, ageMs: Math.max(0, now - state.lastFence.at) } : null,
+    fences: { ...(state?.fences ?? {}) },
   };
   status.state = classifyProcess(status);
   status.severity = rateProcess(status);
@@ -228,6 +237,8 @@ export function classifyProcess(s: ProcessReport): ProcessStatusName {
   if (s.flags.maintenance) return 'maintenance';
   if (s.flags.givenUpAt !== null) return 'given-up';
   if (s.flags.latched) return 'latched';
+  // Not safely recoverable for the watchers, whatever this view sees: a failover could not happen.
+  if (s.recordedStatus === 'unsafe') return 'unsafe';
   if (s.running) return 'up';
   const reliable = s.hosts.some((h) => h.observation?.kind === 'down');
   if (!reliable) return 'unknown';
@@ -241,7 +252,9 @@ export function classifyProcess(s: ProcessReport): ProcessStatusName {
 export function rateProcess(s: ProcessReport): Severity {
   switch (s.state) {
     case 'up':
-      return s.degraded.notOnPreferredHost || s.degraded.unreachableStandbys.length > 0 ? 'warning' : 'ok';
+      return s.degraded.notOnPreferredHost || s.degraded.unreachableStandbys.length > 0 || s.disagreement
+        ? 'warning'
+        : 'ok';
     case 'maintenance':
       return 'warning';
     case 'latched':
@@ -264,6 +277,7 @@ export function summarizeProcess(s: ProcessReport): string {
     const obs = s.hosts.find((h) => h.host === host)?.observation;
     extras.push(`stand-by ${host} ${obs?.kind ?? 'unreachable'}${obs?.reason ? ` (${obs.reason})` : ''}`);
   }
+  if (s.disagreement) extras.push(`watchers disagree: ${s.disagreement}`);
   const tail = extras.length > 0 ? `, ${extras.join(', ')}` : '';
   const failed = s.lastAction && !s.lastAction.ok ? s.lastAction : null;
   switch (s.state) {
@@ -284,10 +298,13 @@ export function summarizeProcess(s: ProcessReport): string {
             .filter((h) => h.failedStarts > 0)
             .map((h) => h.host)
             .join(', ')}`;
+    case 'unsafe':
+      return s.unsafe ?? 'not safely recoverable: a failover would need a fence first';
     case 'waiting':
-      return `waiting to start (back-off or priority wait): no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})`;
+      if (s.disagreement) return `waiting: ${s.disagreement}`;
+      return `waiting to start (back-off or priority wait): no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})${lastFailureWords(s)}`;
     case 'down':
-      return `down: no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})`;
+      return `down: no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})${lastFailureWords(s)}`;
     case 'unknown': {
       if (s.lastCheckAt === null) return 'unknown: never checked';
       const why = s.hosts.map(
@@ -297,4 +314,13 @@ export function summarizeProcess(s: ProcessReport): string {
       return `unknown: no host could be checked (${why.join(', ')})`;
     }
   }
+}
+
+/** `; last: died within 1 s of its start on A` (`A: start failed, exit 1`): the latest failure, or ''. */
+function lastFailureWords(s: ProcessReport): string {
+  const failures = s.hosts.flatMap((h) => (h.lastFailure ? [{ host: h.host, ...h.lastFailure }] : []));
+  if (failures.length === 0) return '';
+  const latest = failures.reduce((a, b) => (b.at > a.at ? b : a));
+  const where = latest.kind === 'start-failed' ? `${latest.host}: ` : '';
+  return `; last: ${where}${latest.reason}`;
 }

@@ -101,8 +101,10 @@ const SCRIPT = `
     });
     $('events').replaceChildren.apply($('events'), rows);
   }
+  var token = (/[#&]token=([^&]+)/.exec(location.hash) || [])[1];
   function getJson(url) {
-    return fetch(url, { cache: 'no-store' }).then(function (r) {
+    var headers = token ? { Authorization: 'Bearer ' + decodeURIComponent(token) } : {};
+    return fetch(url, { cache: 'no-store', headers: headers }).then(function (r) {
       if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
       return r.json();
     });

@@ -24,7 +24,7 @@
  * }
  * ProcessReport {
  *   name: string
- *   state: 'up' | 'down' | 'waiting' | 'failed' | 'given-up' | 'maintenance' | 'latched' | 'split-brain' | 'unknown'
+ *   state: 'up' | 'down' | 'waiting' | 'failed' | 'given-up' | 'maintenance' | 'latched' | 'split-brain' | 'unsafe' | 'unknown'
  *   recordedStatus: string | null       // the status the watcher recorded after its last pass
  *   downSince: number | null            // since when no instance has been seen up
  *   severity: 'ok' | 'warning' | 'critical' | 'unknown'
@@ -44,6 +44,10 @@
  *   flags: { maintenance: boolean; latched: boolean; givenUpAt: number | null;
  *            pendingRequest: null | { type, host, by, at } }
  *   counters: { starts, failovers, failedStarts, stops }
+ *   disagreement: string | null         // where this watcher and the quorum of watchers disagree (WARNING)
+ *   unsafe: string | null               // state 'unsafe': why no failover is safely possible
+ *   lastFence: null | { host, ok, command, exitCode, durationMs, reason, at, ageMs }
+ *   fences: { [host]: { ok: number; failed: number } }   // fences run per host
  * }
  * HostReport {
  *   host: string; rank: number; transport: 'local' | 'ssh'; active: boolean
@@ -51,6 +55,8 @@
  *                         reason: string | null; exitCode: number | null; at: number;
  *                         ageMs: number; durationMs: number }
  *   badChecks: number; failedStarts: number; retryAfter: number | null; upSince: number | null
+ *   earlyDeaths: number
+ *   lastFailure: null | { kind: 'start-failed' | 'died-early' | 'died'; at: number; reason: string }
  * }
  * ```
  */
@@ -58,7 +64,7 @@ import type { ObservationKind } from '../probe/observation.js';
 import type { Transport } from '../config/model.js';
 import type { CoordinationHealth } from '../coord/coordinator.js';
 import type { FullCheck } from './full-checks.js';
-import type { ProcessStatus } from '../state/model.js';
+import type { FenceRecord, HostFailure, ProcessStatus } from '../state/model.js';
 
 export const STATUS_SCHEMA_VERSION = 1;
 
@@ -72,6 +78,7 @@ export const PROCESS_STATUS_NAMES = [
   'maintenance',
   'latched',
   'split-brain',
+  'unsafe',
   'unknown',
 ] as const satisfies readonly ProcessStatus[];
 export type ProcessStatusName = ProcessStatus;
@@ -100,6 +107,10 @@ export interface HostReport {
   failedStarts: number;
   retryAfter: number | null;
   upSince: number | null;
+  /** Deaths within min_uptime of a verified start, in a row (issue 11). */
+  earlyDeaths: number;
+  /** The host's last failed start or death, in words. */
+  lastFailure: HostFailure | null;
 }
 
 export interface ActionStatus {
@@ -137,6 +148,14 @@ export interface ProcessReport {
     pendingRequest: { type: string; host: string | null; by: string; at: number } | null;
   };
   counters: { starts: number; failovers: number; failedStarts: number; stops: number };
+  disagreement: string | null;
+  unsafe: string | null;
+  lastFence: FenceStatus | null;
+  fences: Record<string, { ok: number; failed: number }>;
+}
+
+export interface FenceStatus extends FenceRecord {
+  ageMs: number;
 }
 
 /** How far behind its schedule the watcher runs (see src/watch/schedule-lag.ts). */

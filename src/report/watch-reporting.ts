@@ -39,7 +39,12 @@ export interface WatchReporting {
   /** The report as `status --no-probe` would show it, from memory. */
   report(): StatusReport;
   /** Serves /status, /healthz, /metrics, /events and / until close(). */
-  serve(listen: { host?: string; port: number; allowNonLoopback?: boolean }): Promise<StatusServer>;
+  serve(listen: {
+    host?: string;
+    port: number;
+    allowNonLoopback?: boolean;
+    token?: string;
+  }): Promise<StatusServer>;
   /** Writes the metrics atomically for node_exporter's textfile collector. */
   writeMetricsFile(file: string): Promise<void>;
 }

@@ -9,7 +9,7 @@
  * wrote last (cheaply, by the inner store's change token when it has one); a
  * record someone else wrote (an operator command, another leader) wins.
  */
-import { durableFingerprint } from './durable-fingerprint.js';
+import { durableFingerprint, type FingerprintLimits } from './durable-fingerprint.js';
 import type { ProcessState } from './model.js';
 import type { StateStore } from './state-store.js';
 
@@ -36,8 +36,8 @@ export class ChangeAwareStateStore implements StateStore {
 
   constructor(
     private readonly inner: TokenStateStore,
-    /** `check_count` of a process (bad checks past it are not durable news). */
-    private readonly checkCountOf: (process: string) => number,
+    /** `check_count` and `min_uptime` of a process (bad checks past the one, sightings past the other are not durable news). */
+    private readonly limitsOf: (process: string) => FingerprintLimits,
   ) {}
 
   /** The newest state: from memory while the stored record is still ours, else from the inner store. */
@@ -47,7 +47,7 @@ export class ChangeAwareStateStore implements StateStore {
     const token = (await this.inner.changeToken?.(process)) ?? null;
     if (kept && token !== null && token === kept.token) return kept.state;
     const stored = await this.inner.load(process);
-    const fingerprint = durableFingerprint(stored, this.checkCountOf(process));
+    const fingerprint = durableFingerprint(stored, this.limitsOf(process));
     if (kept && kept.stored === fingerprint) {
       kept.token = token;
       return kept.state;
@@ -62,7 +62,7 @@ export class ChangeAwareStateStore implements StateStore {
    * looks for a save by the cycle after the one that claimed it).
    */
   async save(process: string, state: ProcessState, force = false): Promise<boolean> {
-    const fingerprint = durableFingerprint(state, this.checkCountOf(process));
+    const fingerprint = durableFingerprint(state, this.limitsOf(process));
     const kept = this.kept.get(process);
     const forced = this.forceNext.delete(process) || force;
     if (force) this.forceNext.add(process);

@@ -4,6 +4,21 @@
  */
 import type { Observation } from '../probe/observation.js';
 
+/**
+ * The three ways an instance can be lost, each with its own words: its start failed (the start
+ * command failed, or it never verified up), it died within `min_uptime` of a verified start, or it
+ * died after running longer than that (src/decide/restart-policy.ts).
+ */
+export const FAILURE_KINDS = ['start-failed', 'died-early', 'died'] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/** The last failure of one host: what happened, when, in words (`died 3 s after its start on B`). */
+export interface HostFailure {
+  kind: FailureKind;
+  at: number;
+  reason: string;
+}
+
 /** What ha-valet remembers about one candidate host of one process. */
 export interface HostRecord {
   /** The last test result, with its time. */
@@ -12,12 +27,37 @@ export interface HostRecord {
   badChecks: number;
   /** Consecutive failed starts on this host (for back-off). */
   failedStarts: number;
+  /** Consecutive deaths within min_uptime of a verified start on this host (for back-off). */
+  earlyDeaths: number;
   /** No start is tried on this host before this time (epoch ms), or null. */
   retryAfter: number | null;
   /** Since when this host has been seen up without a break (epoch ms), or null. */
   upSince: number | null;
   /** Since when this host has answered its test (up or down) without a break, or null. */
   reachableSince: number | null;
+  /** When this host was last seen up since its last noted death (epoch ms), or null. */
+  lastUpAt: number | null;
+  /** The last start failure or death on this host, or null. */
+  lastFailure: HostFailure | null;
+  /** When this watcher last acted on the host (start, stop, fence): peers' older views of it do not count. */
+  actedAt?: number | null;
+  /** When a fence of this host succeeded; cleared once the host answers again (issue 12). */
+  fencedAt?: number | null;
+  /** Consecutive failed fences of this host, and when the next may run (back-off like failed starts). */
+  fenceFailures?: number;
+  fenceRetryAt?: number | null;
+}
+
+/** The last fence of a host, for status and the journal (issue 12). */
+export interface FenceRecord {
+  host: string;
+  ok: boolean;
+  command: string;
+  exitCode: number | null;
+  durationMs: number;
+  /** Why it ran, and how it ended. */
+  reason: string;
+  at: number;
 }
 
 /** The last action carried out, for status. */
@@ -59,6 +99,7 @@ export const PROCESS_STATUSES = [
   'maintenance',
   'latched',
   'split-brain',
+  'unsafe',
 ] as const;
 export type ProcessStatus = (typeof PROCESS_STATUSES)[number];
 
@@ -73,6 +114,8 @@ export interface ProcessState {
   activeHost: string | null;
   /** When the instance on activeHost was started by us and verified (epoch ms), or null. */
   startedAt: number | null;
+  /** When the service was last placed on activeHost: a verified start or switchover, or an operator's choice (for failback_delay). */
+  placedAt: number | null;
   /** Times of recent starts, for flap damping (pruned to restart_window). */
   startTimes: number[];
   /** When the process entered given-up (epoch ms), or null. */
@@ -86,6 +129,17 @@ export interface ProcessState {
   request: OperatorRequest | null;
   /** Counters for metrics. */
   counters: { starts: number; failovers: number; failedStarts: number; stops: number };
+  /**
+   * What the watchers disagree on, as the last pass saw it (the leader's view against the
+   * quorum's), e.g. '127.0.0.2 unreachable from this watcher, up for 2 of 3 watchers'; else null.
+   */
+  disagreement?: string | null;
+  /** Why a failover is not safely possible now (status `unsafe`), else null. */
+  unsafe?: string | null;
+  /** The last fence run, if any. */
+  lastFence?: FenceRecord | null;
+  /** Fences run per host, for metrics. */
+  fences?: Record<string, { ok: number; failed: number }>;
 }
 
 /** A fresh record for a process never seen before (or whose file was corrupt). */
@@ -96,6 +150,7 @@ export function emptyProcessState(): ProcessState {
     downSince: null,
     activeHost: null,
     startedAt: null,
+    placedAt: null,
     startTimes: [],
     givenUpAt: null,
     latched: false,
@@ -114,9 +169,12 @@ export function hostRecord(state: ProcessState, host: string): HostRecord {
       lastObservation: null,
       badChecks: 0,
       failedStarts: 0,
+      earlyDeaths: 0,
       retryAfter: null,
       upSince: null,
       reachableSince: null,
+      lastUpAt: null,
+      lastFailure: null,
     }
   );
 }

@@ -6,6 +6,7 @@
 import { OBSERVATION_KINDS } from '../probe/observation.js';
 import {
   emptyProcessState,
+  FAILURE_KINDS,
   hostRecord,
   OPERATOR_REQUESTS,
   PROCESS_STATUSES,
@@ -37,6 +38,7 @@ const FIELD_CHECKS: ReadonlyArray<[string, (v: unknown) => boolean, string]> = [
   ['downSince', (v) => v === undefined || isNumberOrNull(v), 'a number or null'],
   ['activeHost', isStringOrNull, 'a string or null'],
   ['startedAt', isNumberOrNull, 'a number or null'],
+  ['placedAt', (v) => v === undefined || isNumberOrNull(v), 'a number or null'],
   ['startTimes', (v) => Array.isArray(v) && v.every(isNumber), 'an array of numbers'],
   ['givenUpAt', isNumberOrNull, 'a number or null'],
   ['latched', isBoolean, 'a boolean'],
@@ -49,6 +51,14 @@ const FIELD_CHECKS: ReadonlyArray<[string, (v: unknown) => boolean, string]> = [
     `null or {type: ${OPERATOR_REQUESTS.join('|')}, host, by, at}`,
   ],
   ['counters', isCounters, 'an object of four numbers'],
+  ['disagreement', isOptionalText, 'a string or null'],
+  ['unsafe', isOptionalText, 'a string or null'],
+  [
+    'lastFence',
+    (v) => v === undefined || v === null || isFenceRecord(v),
+    'null or {host, ok, command, at, …}',
+  ],
+  ['fences', (v) => v === undefined || isFenceCounts(v), 'an object of {ok, failed} counts per host'],
 ];
 
 /** The first thing wrong with `value` as a ProcessState, or null. */
@@ -76,6 +86,19 @@ function findHostProblem(record: unknown): string | null {
     return 'retryAfter/upSince are not numbers or null';
   if (record.reachableSince !== undefined && !isNumberOrNull(record.reachableSince))
     return 'reachableSince is not a number or null';
+  if (record.earlyDeaths !== undefined && !isNumber(record.earlyDeaths)) return 'earlyDeaths is not a number';
+  if (record.lastUpAt !== undefined && !isNumberOrNull(record.lastUpAt))
+    return 'lastUpAt is not a number or null';
+  if (!(record.lastFailure === undefined || record.lastFailure === null || isHostFailure(record.lastFailure)))
+    return 'lastFailure is not null or {kind, at, reason}';
+  if (record.fencedAt !== undefined && !isNumberOrNull(record.fencedAt))
+    return 'fencedAt is not a number or null';
+  if (record.actedAt !== undefined && !isNumberOrNull(record.actedAt))
+    return 'actedAt is not a number or null';
+  if (record.fenceRetryAt !== undefined && !isNumberOrNull(record.fenceRetryAt))
+    return 'fenceRetryAt is not a number or null';
+  if (record.fenceFailures !== undefined && !isNumber(record.fenceFailures))
+    return 'fenceFailures is not a number';
   return null;
 }
 
@@ -88,6 +111,16 @@ function isObservation(v: unknown): boolean {
     isNumberOrNull(v.exitCode) &&
     isNumber(v.at) &&
     isNumber(v.durationMs)
+  );
+}
+
+/** True for a plausible HostFailure. */
+function isHostFailure(v: unknown): boolean {
+  return (
+    isObject(v) &&
+    (FAILURE_KINDS as readonly unknown[]).includes(v.kind) &&
+    isNumber(v.at) &&
+    typeof v.reason === 'string'
   );
 }
 
@@ -112,6 +145,22 @@ function isRequest(v: unknown): boolean {
     typeof v.by === 'string' &&
     isNumber(v.at)
   );
+}
+
+/** True for a plausible FenceRecord: a LastAction's fields (its host set) with command, exit code and duration. */
+function isFenceRecord(v: unknown): boolean {
+  if (!isObject(v) || typeof v.host !== 'string' || typeof v.command !== 'string') return false;
+  return isNumberOrNull(v.exitCode) && isNumber(v.durationMs) && isLastAction({ ...v, type: 'fence' });
+}
+
+/** True for `{host: {ok, failed}}`. */
+function isFenceCounts(v: unknown): boolean {
+  return isObject(v) && Object.values(v).every((c) => isObject(c) && isNumber(c.ok) && isNumber(c.failed));
+}
+
+/** Absent, null or a string. */
+function isOptionalText(v: unknown): boolean {
+  return v === undefined || isStringOrNull(v);
 }
 
 /** True for the counters object. */

@@ -12,9 +12,9 @@ import type { CheckListener } from '../probe/probe.js';
 import { runProcessCycle } from '../pass/process-cycle.js';
 import type { ProcessPassResult } from '../pass/run-pass.js';
 import { emptyProcessState, type ProcessState } from '../state/model.js';
-import { createCycleDeps, logChecks } from '../cli/act-context.js';
-import type { Runtime } from '../cli/runtime.js';
-import { selectProcesses } from '../cli/select.js';
+import { createCycleDeps, logChecks } from '../runtime/cycle-deps.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { selectProcesses } from '../runtime/select-processes.js';
 import { writeHeartbeat } from '../state/heartbeat.js';
 import { ChangeAwareStateStore } from '../state/change-aware-store.js';
 import { observationsOf, writeObservationSnapshot } from '../state/observation-snapshot.js';
@@ -70,7 +70,7 @@ export class Watcher {
     this.leadership = new LeadershipKeeper(runtime.coordinator, runtime.logger);
     this.store = new ChangeAwareStateStore(
       runtime.coordinator.state,
-      (name) => this.processes.find((p) => p.name === name)?.checkCount ?? 1,
+      (name) => this.processes.find((p) => p.name === name) ?? { checkCount: 1, minUptimeMs: 0 },
     );
   }
 
@@ -240,6 +240,7 @@ export class Watcher {
         epoch: backend === 'etcd' ? leadership?.epoch : undefined,
         onCheck: this.countChecks,
         stateStore: this.store,
+        intervalMs: this.intervalMs,
       });
       const result = await runProcessCycle(process, deps);
       if (this.storeTrouble.delete(process.name))

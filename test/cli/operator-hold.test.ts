@@ -87,7 +87,10 @@ describe('stop/start, maintenance on/off (no watcher)', () => {
 
     const off = await cli(env, 'maintenance', 'off', '-p', 'Svc');
     assert.equal(off.code, 0, off.stdout + off.stderr);
-    assert.match(off.stdout, /^Svc: was down, started on 127\.0\.0\.2$/m);
+    assert.match(
+      off.stdout,
+      /^Svc: died on 127\.0\.0\.2( after running \d+ s)?, restarted on 127\.0\.0\.2$/m,
+    );
     assert.match(off.stdout, /^Svc: maintenance off by \S+: done \(out of maintenance/m);
     assert.equal(await env.isUp('127.0.0.2'), true);
 

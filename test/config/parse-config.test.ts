@@ -144,7 +144,7 @@ test('every setting has its default, and [DEFAULT] supplies defaults to every se
       transport: 'local',
       ssh: { port: 22, verifyHostKey: true, connectTimeoutMs: 5000 },
       t: [10_000, 30_000, 30_000, 150_000, 600_000],
-      n: [1, 10, 10_000, 1_000, 60_000],
+      n: [1, 10, 1_000, 1_000, 10_000],
       f: [false, 30_000, 20_000, false],
       hooks: 0,
     },

@@ -65,6 +65,8 @@ test('invalid configs: exit 2 with FILE:LINE and key, every problem at once', as
     ['duplicate-alias.cfg', ":7: section [Ostro] key 'start_command': duplicate key"],
     ['template-count-mismatch.cfg', ":5: section [Ostro] key 'start_command': the format has 2 %s"],
     ['etcd-endpoint-bad.cfg', ":4: section [DEFAULT] key 'etcd_endpoints'"],
+    ['quorum-zero.cfg', ":5: section [DEFAULT] key 'quorum': expected an integer >= 1, got '0'"],
+    ['fence-unknown-name.cfg', ":7: section [Ostro] key 'fence': unknown name 'node' in template"],
   ];
   await Promise.all(
     cases.map(async ([name, expected]) => {

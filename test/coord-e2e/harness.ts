@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ActiveMonitor, WatchProcess } from './watch-process.js';
+import { ActiveMonitor, leaderOf, logsOf, waitFor, WatchProcess, watchArgs } from './watch-process.js';
 import type { EtcdSettings } from '../../src/config/model.js';
 import { EtcdCoordinator } from '../../src/coord/etcd-coordinator.js';
 import type { CoordinationHealth, WatcherInfo } from '../../src/coord/coordinator.js';
@@ -70,6 +70,27 @@ export interface WorldOptions {
   etcd?: EtcdCluster;
   /** Watchers to spawn at once (default 3). */
   watchers?: number;
+  /** `lease_ttl` (default TTL_MS): longer keeps one leader through the load of a busy test machine. */
+  leaseTtlMs?: number;
+  /** Replace the test command template (given the demo dir); `$E2E_TAG` names the watcher running it. */
+  test?: (dir: string) => string;
+  /** Extra lines for [DEFAULT] and for the [Svc] section (given the demo dir and port). */
+  defaults?: string[];
+  extra?: (dir: string, port: number) => string[];
+}
+
+/** Waits for the first start to complete and returns the watcher that leads. */
+export async function firstLeader(world: World): Promise<WatchProcess> {
+  await waitFor(
+    async () => (await world.starts()).some((s) => s.phase === 'done'),
+    20_000,
+    () => `no start completed\n${logsOf(world.watchers)}`,
+  );
+  return waitFor(
+    () => leaderOf(world.watchers),
+    5000,
+    () => 'no leader',
+  );
 }
 
 /**
@@ -86,14 +107,21 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     defaults: [
       'coordination = etcd',
       `etcd_endpoints = ${etcd.endpoints.join(',')}`,
-      'lease_ttl = 2s',
+      `lease_ttl = ${options.leaseTtlMs ?? TTL_MS}ms`,
       `etcd_prefix = ${prefix}`,
+      ...(options.defaults ?? []),
     ],
+    ...(options.test ? { test: options.test } : {}),
+    ...(options.extra ? { extra: options.extra } : {}),
     start: (dir) =>
       `echo "begin {host} $E2E_TAG" >> ${dir}/starts; [ ! -e ${dir}/slow ] || sleep 1; ` +
       `HA_VALET_DEMO_DIR=${dir} node ${DEMO_SERVICE} start {host} {port} && echo "done {host} $E2E_TAG" >> ${dir}/starts`,
   });
-  const settings: EtcdSettings = { endpoints: etcd.endpoints, prefix, leaseTtlMs: TTL_MS };
+  const settings: EtcdSettings = {
+    endpoints: etcd.endpoints,
+    prefix,
+    leaseTtlMs: options.leaseTtlMs ?? TTL_MS,
+  };
   const operators: EtcdCoordinator[] = [];
   const upHosts = async (): Promise<string[]> => {
     const up = await Promise.all(demo.hosts.map((h) => demo.isUp(h)));
@@ -105,22 +133,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     settings,
     watchers: [],
     spawnWatcher(tag) {
-      const child = spawn(
-        process.execPath,
-        [
-          cliMain,
-          '-c',
-          demo.configPath,
-          '--log-format',
-          'json',
-          '--log-level',
-          'debug',
-          'watch',
-          '--interval',
-          '0.5',
-        ],
-        { env: { ...process.env, E2E_TAG: tag, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
-      );
+      const child = spawn(process.execPath, watchArgs(cliMain, demo.configPath, INTERVAL_MS / 1000), {
+        env: { ...process.env, E2E_TAG: tag, NO_COLOR: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       const watcher = new WatchProcess(tag, child);
       world.watchers.push(watcher);
       return watcher;

@@ -8,6 +8,22 @@ import { readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import readline from 'node:readline';
 
+/** The CLI arguments of `ha-valet watch` as the end-to-end suites run it: JSON logs at debug level. */
+export function watchArgs(cliMain: string, configPath: string, intervalSeconds: number): string[] {
+  return [
+    cliMain,
+    '-c',
+    configPath,
+    '--log-format',
+    'json',
+    '--log-level',
+    'debug',
+    'watch',
+    '--interval',
+    String(intervalSeconds),
+  ];
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One parsed log line of a watcher (winston JSON), or its raw text. */

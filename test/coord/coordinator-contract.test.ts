@@ -137,7 +137,7 @@ for (const backend of backends) {
           durationMs: 3,
         };
         await one.publishObservations('web', [observation]);
-        assert.deepEqual((await one.peerObservations('web')).get(one.watcherId), [observation]);
+        assert.deepEqual((await one.peerObservations('web')).get(one.watcherId)?.observations, [observation]);
       } finally {
         await one.close();
         await two.close();

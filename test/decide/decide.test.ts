@@ -4,10 +4,11 @@ import { decide } from '../../src/decide/decide.js';
 import { foldObservations } from '../../src/decide/observe.js';
 import { noAttempts, type Action, type ActionOutcome, type PassAttempts } from '../../src/decide/actions.js';
 import { recordAttempt, recordOutcome } from '../../src/decide/record.js';
-import { emptyProcessState, type ProcessState } from '../../src/state/model.js';
+import { emptyProcessState, hostRecord, type ProcessState } from '../../src/state/model.js';
 import type { ProcessConfig } from '../../src/config/model.js';
 import type { Observation } from '../../src/probe/observation.js';
 import { makeProcess as makeTestProcess, obs } from '../helpers/process-config.js';
+import { probe, runPass } from './helpers/timeline.js';
 
 const NOW = 1_000_000;
 const STEP = { command: 'true', optional: false, timeoutMs: 1000 };
@@ -175,8 +176,9 @@ describe('decide: nothing up', () => {
       state: up.state,
     });
     assert.deepEqual(again.actions, [
-      { type: 'start', host: 'A', fromHost: 'A', failover: false, reason: 'down on A' },
+      { type: 'start', host: 'A', fromHost: 'A', failover: false, reason: 'died on A', cause: 'died on A' },
     ]);
+    assert.equal(again.summary, 'Ostro: died on A; restarting on A');
     const moved = plan(makeProcess('Ostro', ABC), [obs.unreachable('A'), obs.down('B'), obs.down('C')], {
       state: up.state,
     });
@@ -261,15 +263,29 @@ describe('decide: check_count, priority wait, back-off', () => {
     assert.deepEqual(delays, [1000, 2000, 4000, 4000]);
     const waiting = plan(process, [obs.down('A')], { state, now: NOW + 300_000 + 1000 });
     assert.equal(waiting.status, 'waiting');
-    assert.match(waiting.summary, /backing off/);
+    assert.match(
+      waiting.summary,
+      /A: backing off after 4 failed starts in a row, retry in 3 s\); next start in 3 s$/,
+    );
+    assert.deepEqual(waiting.hold, { bound: 'backoff', until: NOW + 300_000 + 4000 });
   });
 
-  test('min_uptime: an instance that dies sooner counts as a failed start', () => {
+  test('min_uptime: a death soon after a verified start is an early death; it restarts in place', () => {
     const process = makeProcess('Ostro', ['A', 'B'], { minUptimeMs: 10_000 });
-    const started = { ...emptyProcessState(), activeHost: 'A', startedAt: NOW - 3000, status: 'up' as const };
-    const result = plan(process, [obs.down('A'), obs.down('B')], { state: started });
-    assert.equal(result.state.hosts.A!.failedStarts, 1);
-    assert.deepEqual(result.actions.map(describeAction), ['start B']);
+    const started = {
+      ...emptyProcessState(),
+      activeHost: 'A',
+      startedAt: NOW - 3000,
+      status: 'up' as const,
+      hosts: { A: { ...hostRecord(emptyProcessState(), 'A'), lastUpAt: NOW - 2000 } },
+    };
+    const first = plan(process, [obs.down('A'), obs.down('B')], { state: started });
+    assert.equal(first.state.hosts.A!.earlyDeaths, 1);
+    assert.equal(first.state.hosts.A!.failedStarts, 0);
+    assert.equal(first.state.hosts.A!.retryAfter, null);
+    assert.equal(first.state.hosts.A!.lastFailure?.kind, 'died-early');
+    assert.deepEqual(first.actions.map(describeAction), ['start A']);
+    assert.equal(first.summary, 'Ostro: died within 3 s of its start on A; restarting on A');
   });
 });
 
@@ -328,6 +344,20 @@ describe('decide: failback, latch, maintenance, operator', () => {
     assert.deepEqual(first.actions, []);
     const later = plan(process, [obs.down('A'), obs.up('B', 2)], { state: first.state, now: NOW + 30_000 });
     assert.deepEqual(later.actions.map(describeAction), ['switchover A<-B']);
+  });
+
+  test('failback on: an operator move is not undone at once; failback waits failback_delay after it', () => {
+    const process = makeProcess('Ostro', ['A', 'B'], { failback: true, failbackDelayMs: 30_000 });
+    let state = runPass(process, probe(process, []), emptyProcessState(), NOW - 60_000).state;
+    state = runPass(process, probe(process, ['A']), state, NOW - 1000).state;
+    const request = { type: 'move' as const, host: 'B', by: 'ops@x', at: NOW };
+    const moved = runPass(process, probe(process, ['A']), { ...state, request }, NOW);
+    assert.deepEqual(moved.actions, ['switchover B<-A']);
+    assert.equal(moved.state.activeHost, 'B');
+    const soon = runPass(process, probe(process, ['B']), moved.state, NOW + 10_000);
+    assert.deepEqual(soon.actions, []);
+    const later = runPass(process, probe(process, ['B']), soon.state, NOW + 30_000);
+    assert.deepEqual(later.actions, ['switchover A<-B']);
   });
 
   test('latch: after one failover the process stops acting until reset', () => {

@@ -12,6 +12,9 @@ import { repoRoot } from './paths.js';
 
 export const DEMO_SERVICE = path.join(repoRoot, 'config', 'demo', 'demo-service.mjs');
 
+/** The default test command template: up (exit {rank}) when the demo server greets, else down. */
+export const DEMO_TEST = `bash -c 'exec 3<>/dev/tcp/{host}/{port} && read -t 5 reply <&3 && [ "$reply" = "ok {host}" ]' 2>/dev/null && exit {rank}; exit 0`;
+
 /** A free TCP port on 127.0.0.1 (the OS picks it). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,10 +44,10 @@ export interface DemoEnv {
 
 export interface DemoOptions {
   hosts?: string[];
-  /** Extra lines for the [Svc] section (e.g. 'test_timeout = 1s'). */
-  extra?: string[];
-  /** Replace the test command template. */
-  test?: string;
+  /** Extra lines for the [Svc] section (e.g. 'test_timeout = 1s'); a function gets the env's dir and port. */
+  extra?: string[] | ((dir: string, port: number) => string[]);
+  /** Replace the test command template (a function gets the env's temp dir). */
+  test?: string | ((dir: string) => string);
   /** Replace the start command template (given the env's temp dir). */
   start?: (dir: string) => string;
   /** Extra lines for [DEFAULT]. */
@@ -57,9 +60,7 @@ export async function createDemoEnv(options: DemoOptions = {}): Promise<DemoEnv>
   const port = await freePort();
   const hosts = options.hosts ?? ['127.0.0.2', '127.0.0.3'];
   const env = `HA_VALET_DEMO_DIR=${dir}`;
-  const testCommand =
-    options.test ??
-    `bash -c 'exec 3<>/dev/tcp/{host}/{port} && read -t 5 reply <&3 && [ "$reply" = "ok {host}" ]' 2>/dev/null && exit {rank}; exit 0`;
+  const testCommand = (typeof options.test === 'function' ? options.test(dir) : options.test) ?? DEMO_TEST;
   const lines = [
     '[DEFAULT]',
     `state_dir = ${dir}/state`,
@@ -76,7 +77,7 @@ export async function createDemoEnv(options: DemoOptions = {}): Promise<DemoEnv>
     `start = ${options.start?.(dir) ?? `${env} node ${DEMO_SERVICE} start {host} {port}`}`,
     `stop = ${env} node ${DEMO_SERVICE} stop {host} {port}`,
     `test = ${testCommand}`,
-    ...(options.extra ?? []),
+    ...(typeof options.extra === 'function' ? options.extra(dir, port) : (options.extra ?? [])),
     '',
   ];
   const configPath = path.join(dir, 'ha_valet.cfg');

@@ -12,7 +12,7 @@ import readline from 'node:readline';
 import { Etcd3 } from 'etcd3';
 import { fileURLToPath } from 'node:url';
 
-const ETCD_BIN = '/usr/bin/etcd';
+export const ETCD_BIN = '/usr/bin/etcd';
 
 /** One etcd member: its ports, data dir and (while running) its process. */
 export interface EtcdMember {
@@ -71,6 +71,40 @@ export async function freePort(): Promise<number> {
   }
 }
 
+/** The command line of one member of a new cluster (zap logger, errors only, on stderr). */
+export function etcdArgs(
+  member: Pick<EtcdMember, 'name' | 'dataDir' | 'clientUrl' | 'peerUrl'>,
+  initialCluster: string,
+  token: string,
+): string[] {
+  return [
+    '--name',
+    member.name,
+    '--data-dir',
+    member.dataDir,
+    '--listen-client-urls',
+    member.clientUrl,
+    '--advertise-client-urls',
+    member.clientUrl,
+    '--listen-peer-urls',
+    member.peerUrl,
+    '--initial-advertise-peer-urls',
+    member.peerUrl,
+    '--initial-cluster',
+    initialCluster,
+    '--initial-cluster-token',
+    token,
+    '--initial-cluster-state',
+    'new',
+    '--logger',
+    'zap',
+    '--log-level',
+    'error',
+    '--log-outputs',
+    'stderr',
+  ];
+}
+
 /** Starts a fresh etcd cluster of `size` members (1 or 3) and waits until it is healthy. */
 export async function startEtcd(size = 1): Promise<EtcdCluster> {
   ensureEtcdInstalled();
@@ -95,36 +129,9 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
 
   /** Spawns one member's etcd process. */
   const launch = (member: EtcdMember): void => {
-    const child = spawn(
-      ETCD_BIN,
-      [
-        '--name',
-        member.name,
-        '--data-dir',
-        member.dataDir,
-        '--listen-client-urls',
-        member.clientUrl,
-        '--advertise-client-urls',
-        member.clientUrl,
-        '--listen-peer-urls',
-        member.peerUrl,
-        '--initial-advertise-peer-urls',
-        member.peerUrl,
-        '--initial-cluster',
-        initialCluster,
-        '--initial-cluster-token',
-        token,
-        '--initial-cluster-state',
-        'new',
-        '--logger',
-        'zap',
-        '--log-level',
-        'error',
-        '--log-outputs',
-        'stderr',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const child = spawn(ETCD_BIN, etcdArgs(member, initialCluster, token), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child.stderr?.on('data', (chunk: Buffer) => {
       member.log = (member.log + chunk.toString()).slice(-20_000);
     });

@@ -8,16 +8,28 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  timeoutMs?: number;
+  /** Run as this user and group (the caller must be root). */
+  uid?: number;
+  gid?: number;
+  /** Run under this umask (through /bin/sh), e.g. '000'. */
+  umask?: string;
+}
+
 /** Runs `ha-valet ARGS...` and resolves with its exit code and output. */
-export function runCliProcess(
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
-): Promise<CliResult> {
+export function runCliProcess(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const [command, argv] = options.umask
+    ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$@"`, 'sh', process.execPath, cliMain, ...args]]
+    : [process.execPath, [cliMain, ...args]];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliMain, ...args], {
+    const child = spawn(command, argv, {
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid } : {}),
     });
     let stdout = '';
     let stderr = '';

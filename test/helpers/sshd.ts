@@ -30,6 +30,11 @@ export interface SshdOptions {
   extraConfig?: string[];
   /** Listen on this port instead of a free one (e.g. a second "host" sharing ssh_port). */
   port?: number;
+  /**
+   * Run sshd inside this network namespace (`ip netns exec`); `addresses` are
+   * that namespace's, `port` is then required, and readiness is read from the log.
+   */
+  netns?: string;
 }
 
 export interface TestSshd {
@@ -40,7 +45,7 @@ export interface TestSshd {
   hostPublicKey: string;
   /** Private key whose public half is in authorized_keys. */
   clientKeyFile: string;
-  /** known_hosts with a plain `[addr]:port` entry per address. */
+  /** known_hosts with a plain `[addr]:port` entry per address (`addr` alone for port 22). */
   knownHostsFile: string;
   logFile: string;
   /** PID of the listening sshd, or null while stopped. */
@@ -113,6 +118,36 @@ async function waitForListen(
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`sshd did not listen on ${address}:${port} within ${timeoutMs} ms`);
+}
+
+/** Resolves once sshd's log says it listens on every address (count: lines already there before this start). */
+async function waitForLogListen(
+  logFile: string,
+  addresses: string[],
+  port: number,
+  isAlive: () => boolean,
+  timeoutMs: number,
+): Promise<void> {
+  const before = listeningLines(logFile);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error('sshd exited during start-up');
+    const now = listeningLines(logFile);
+    if (addresses.every((a) => (now.get(`${a} port ${port}`) ?? 0) > (before.get(`${a} port ${port}`) ?? 0)))
+      return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`sshd did not log listening on ${addresses.join(',')}:${port} within ${timeoutMs} ms`);
+}
+
+/** How often the log says "Server listening on ADDR port PORT", per "ADDR port PORT". */
+function listeningLines(logFile: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  if (!existsSync(logFile)) return counts;
+  for (const match of readFileSync(logFile, 'utf8').matchAll(/Server listening on (\S+ port \d+)/g)) {
+    counts.set(match[1]!, (counts.get(match[1]!) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /** PIDs of every descendant of PID, deepest last, from /proc. */
@@ -195,20 +230,23 @@ export async function startTestSshd(options: SshdOptions = {}): Promise<TestSshd
 
   /** Spawns the listener and waits until every address accepts connections. */
   const launch = async (): Promise<void> => {
-    const proc = spawn(SSHD_PATH, ['-D', '-f', configFile, '-E', logFile], {
-      stdio: 'ignore',
-      detached: true,
-    });
+    const args = ['-D', '-f', configFile, '-E', logFile];
+    const [command, argv] = options.netns
+      ? ['ip', ['netns', 'exec', options.netns, SSHD_PATH, ...args]]
+      : [SSHD_PATH, args];
+    const proc = spawn(command, argv, { stdio: 'ignore', detached: true });
     child = proc;
     exited = false;
     proc.once('exit', () => {
       if (child === proc) exited = true;
     });
     proc.unref();
-    for (const address of addresses) await waitForListen(address, port, () => !exited, 10_000);
+    if (options.netns) await waitForLogListen(logFile, addresses, port, () => !exited, 10_000);
+    else for (const address of addresses) await waitForListen(address, port, () => !exited, 10_000);
   };
 
   for (let attempt = 1; ; attempt++) {
+    if (options.netns && options.port === undefined) throw new Error('an sshd in a namespace needs a port');
     port = options.port ?? (await findFreePort(addresses[0]!));
     configFile = writeConfig(dir, port, addresses, options);
     try {
@@ -218,7 +256,9 @@ export async function startTestSshd(options: SshdOptions = {}): Promise<TestSshd
       if (attempt >= 3) throw error;
     }
   }
-  writeFileSync(knownHostsFile, addresses.map((a) => `[${a}]:${port} ${hostPublicKey}\n`).join(''));
+  // OpenSSH writes port 22 entries without brackets and the port.
+  const hostPattern = (a: string): string => (port === 22 ? a : `[${a}]:${port}`);
+  writeFileSync(knownHostsFile, addresses.map((a) => `${hostPattern(a)} ${hostPublicKey}\n`).join(''));
 
   const handle: TestSshd = {
     dir,

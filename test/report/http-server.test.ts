@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { buildStatusReport } from '../../src/report/status-model.js';
 import { renderMetrics } from '../../src/report/metrics.js';
 import {
@@ -9,6 +12,7 @@ import {
   type HealthReport,
 } from '../../src/report/http-server.js';
 import { UsageError } from '../../src/errors.js';
+import { readTokenFile } from '../../src/report/http-token.js';
 import type { JournalEntry, ProcessState } from '../../src/state/model.js';
 import { NOW, makeConfig, makeProcess, makeState, obs } from './report-fixtures.js';
 import { parseMetrics } from './metrics-parse.js';
@@ -124,4 +128,48 @@ test('http: listen addresses parse as PORT, HOST:PORT or [V6]:PORT', () => {
   assert.deepEqual(parseListenAddress('[::1]:9750'), { host: '::1', port: 9750 });
   assert.throws(() => parseListenAddress('host:99999'), /expected PORT or HOST:PORT/);
   assert.throws(() => parseListenAddress('abc'), /expected PORT or HOST:PORT/);
+});
+
+test('http: with a token every data endpoint needs `Authorization: Bearer TOKEN`; the empty page does not', async () => {
+  const server = await startStatusServer({
+    port: 0,
+    token: 'abc123',
+    getStatus: () => report,
+    getMetrics: () => renderMetrics(report),
+    getEvents: () => events,
+    health: () => ({ ok: true }),
+  });
+  try {
+    for (const page of ['status', 'metrics', 'events', 'healthz', 'nope']) {
+      const denied = await fetch(new URL(page, server.url));
+      assert.equal(denied.status, 401, page);
+      assert.equal(denied.headers.get('www-authenticate'), 'Bearer realm="ha-valet"');
+    }
+    for (const header of ['Bearer abc12', 'Bearer abc1234', 'Basic abc123', 'abc123', 'Bearer']) {
+      const wrong = await fetch(new URL('status', server.url), { headers: { Authorization: header } });
+      assert.equal(wrong.status, 401, header);
+    }
+    const ok = await fetch(new URL('status', server.url), { headers: { Authorization: 'bearer  abc123' } });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(await ok.json(), report);
+    assert.equal((await fetch(server.url)).status, 200);
+  } finally {
+    await server.close();
+  }
+});
+
+test('http: the token file holds one token; empty or spaced text is a usage error', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hv-token-'));
+  try {
+    const file = path.join(dir, 'token');
+    writeFileSync(file, '  s3cret-token\n');
+    assert.equal(readTokenFile(file), 's3cret-token');
+    writeFileSync(file, '\n');
+    assert.throws(() => readTokenFile(file), /must hold one token without spaces .* got an empty file/);
+    writeFileSync(file, 'two words\n');
+    assert.throws(() => readTokenFile(file), UsageError);
+    assert.throws(() => readTokenFile(path.join(dir, 'absent')), /--http-token-file: cannot read/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -81,6 +81,9 @@ function stateWith(
       retryAfter: null,
       upSince: up ? at : null,
       reachableSince: at,
+      earlyDeaths: 0,
+      lastUpAt: null,
+      lastFailure: null,
     };
   }
   state.activeHost = upHost;

@@ -62,6 +62,9 @@ test('status --no-probe and nagios read the shared state from etcd; unreachable 
       retryAfter: null,
       upSince: null,
       reachableSince: at,
+      earlyDeaths: 0,
+      lastUpAt: null,
+      lastFailure: null,
     };
     state.hosts['host-b'] = {
       lastObservation: { host: 'host-b', kind: 'up', priority: 1, exitCode: 1, at, durationMs: 3 },
@@ -70,6 +73,9 @@ test('status --no-probe and nagios read the shared state from etcd; unreachable 
       retryAfter: null,
       upSince: at,
       reachableSince: at,
+      earlyDeaths: 0,
+      lastUpAt: null,
+      lastFailure: null,
     };
     assert.equal(await leader.state.save('web', state), true);
 

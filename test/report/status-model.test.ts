@@ -230,10 +230,43 @@ test('status: the worst process decides; summary counts every state', () => {
       maintenance: 0,
       latched: 0,
       'split-brain': 0,
+      unsafe: 0,
       unknown: 0,
     },
   });
   assert.match(report.problems[0] ?? '', /^Redis: down/);
   assert.match(report.problems[1] ?? '', /^Ostro: up on Host_B/);
   assert.deepEqual(JSON.parse(JSON.stringify(report)), report, 'the report is plain JSON');
+});
+
+test('status: down or waiting says the latest failure in its own words', () => {
+  const state = makeState([obs('Host_A', 'down'), obs('Host_B', 'down'), obs('Host_C', 'unreachable')], {
+    status: 'waiting',
+  });
+  state.hosts.Host_A = {
+    ...state.hosts.Host_A!,
+    earlyDeaths: 3,
+    retryAfter: NOW + 2000,
+    lastFailure: { kind: 'died-early', at: NOW - 1000, reason: 'died within 1 s of its start on Host_A' },
+  };
+  state.hosts.Host_B = {
+    ...state.hosts.Host_B!,
+    lastFailure: { kind: 'start-failed', at: NOW - 3000, reason: 'start failed, exit 1' },
+  };
+  const proc = reportOf(state).processes[0]!;
+  assert.equal(proc.state, 'waiting');
+  assert.match(proc.summary, /; last: died within 1 s of its start on Host_A$/);
+  assert.deepEqual(
+    proc.hosts.map((h) => [h.host, h.earlyDeaths, h.lastFailure?.kind ?? null]),
+    [
+      ['Host_A', 3, 'died-early'],
+      ['Host_B', 0, 'start-failed'],
+      ['Host_C', 0, null],
+    ],
+  );
+  state.hosts.Host_B = {
+    ...state.hosts.Host_B,
+    lastFailure: { ...state.hosts.Host_B.lastFailure!, at: NOW },
+  };
+  assert.match(reportOf(state).processes[0]!.summary, /; last: Host_B: start failed, exit 1$/);
 });

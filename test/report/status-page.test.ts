@@ -115,3 +115,33 @@ test(
     }
   },
 );
+
+test(
+  'status page with a token: renders when opened as /#token=…, says why when the token is missing',
+  { timeout: 600_000 },
+  async () => {
+    const report = reportFor('Host_A', NOW);
+    const server = await startStatusServer({
+      port: 0,
+      token: 'page-token-7',
+      getStatus: () => report,
+      getMetrics: () => renderMetrics(report),
+      getEvents: () => [],
+      health: () => ({ ok: true }),
+    });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.url}#token=page-token-7`);
+      await page.locator('[data-process="Ostro"][data-active-host="Host_A"]').waitFor({ timeout: 30_000 });
+      const bare = await browser.newPage();
+      await bare.goto(server.url);
+      await bare.locator('#conn.down').waitFor({ timeout: 30_000 });
+      assert.match((await bare.locator('#conn').textContent()) ?? '', /HTTP 401/);
+      assert.equal(await bare.locator('[data-process="Ostro"]').count(), 0);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+);

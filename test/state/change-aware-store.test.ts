@@ -15,9 +15,12 @@ function seen(observation: ReturnType<typeof obs.up>, badChecks = 0): ProcessSta
     lastObservation: observation,
     badChecks,
     failedStarts: 0,
+    earlyDeaths: 0,
     retryAfter: null,
     upSince: null,
     reachableSince: 5,
+    lastUpAt: observation.kind === 'up' ? observation.at : null,
+    lastFailure: null,
   };
   return { ...emptyProcessState(), status: 'up', hosts: { A: record } };
 }
@@ -26,7 +29,7 @@ test('only durable changes are written; the newest state is kept in memory; forc
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hv-change-'));
   try {
     const files = new FileStateStore(dir);
-    const store = new ChangeAwareStateStore(files, () => 2);
+    const store = new ChangeAwareStateStore(files, () => ({ checkCount: 2, minUptimeMs: 1000 }));
     await store.load('P');
     assert.equal(await store.save('P', seen(obs.up('A', 1, 100))), true);
     const token = await files.changeToken('P');
@@ -51,13 +54,34 @@ test('a record written by someone else wins over the kept state', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hv-change-'));
   try {
     const files = new FileStateStore(dir);
-    const store = new ChangeAwareStateStore(files, () => 1);
+    const store = new ChangeAwareStateStore(files, () => ({ checkCount: 1, minUptimeMs: 1000 }));
     await store.save('P', seen(obs.up('A', 1, 100)));
     await store.save('P', seen(obs.up('A', 1, 200)));
     await files.save('P', { ...seen(obs.up('A', 1, 150)), maintenance: true });
     const loaded = await store.load('P');
     assert.equal(loaded.maintenance, true);
     assert.equal(loaded.hosts.A!.lastObservation!.at, 150);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the last sighting up is durable only within min_uptime of the start', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'hv-change-'));
+  try {
+    const files = new FileStateStore(dir);
+    const store = new ChangeAwareStateStore(files, () => ({ checkCount: 1, minUptimeMs: 1000 }));
+    const started = (at: number): ProcessState => ({
+      ...seen(obs.up('A', 1, at)),
+      activeHost: 'A',
+      startedAt: 0,
+    });
+    await store.save('P', started(100));
+    await store.save('P', started(200)); // still within min_uptime: an early death would be judged by it
+    await store.save('P', started(1500)); // past min_uptime: written once
+    await store.save('P', started(2500)); // past it again: nothing new for decide
+    assert.equal(store.skippedSaves, 1);
+    assert.equal((await files.load('P')).hosts.A!.lastUpAt, 1500);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -30,6 +30,9 @@ function sampleState(): ProcessState {
     retryAfter: null,
     upSince: 1001,
     reachableSince: 1001,
+    earlyDeaths: 0,
+    lastUpAt: null,
+    lastFailure: null,
   };
   state.lastAction = { type: 'start', host: 'Host_B', ok: true, reason: 'nothing up', at: 1000 };
   state.request = { type: 'move', host: 'Host_A', by: 'root@x', at: 1002 };

@@ -21,7 +21,9 @@ after(() => env.cleanup());
 async function killAndAwaitRestart(watcher: WatcherProcess): Promise<void> {
   const mark = watcher.log().length;
   process.kill((await env.pidOf(HOST_A))!, 'SIGKILL');
-  await watcher.waitForLog(/INFO Svc: was down, started on 127\.0\.0\.2 process=Svc/, { from: mark });
+  await watcher.waitForLog(/INFO Svc: died on 127\.0\.0\.2[^,]*, restarted on 127\.0\.0\.2 process=Svc/, {
+    from: mark,
+  });
   assert.equal(await env.isUp(HOST_A), true, watcher.log());
 }
 

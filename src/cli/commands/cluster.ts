@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { CoordinationHealth, WatcherInfo } from '../../coord/coordinator.js';
 import { EXIT_NOT_UP } from '../../errors.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../options.js';
 
 interface ClusterOptions {
   json?: boolean;

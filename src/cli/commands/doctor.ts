@@ -11,7 +11,7 @@ import type { Candidate, ProcessConfig } from '../../config/model.js';
 import { EXIT_NOT_UP, UsageError } from '../../errors.js';
 import type { RunResult } from '../../exec/executor.js';
 import type { Observation } from '../../probe/observation.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../options.js';
 
 interface DoctorOptions {
   process?: string[];
@@ -109,7 +109,11 @@ async function runDoctor(global: GlobalOptions, options: DoctorOptions): Promise
   const { runBounded, DEFAULT_PROBE_CONCURRENCY } = await import('../../probe/probe.js');
   const { runTest } = await import('../../probe/run-test.js');
 
+  const { enforceTrust, resolveTrustSetting } = await import('../../trust/check-trust.js');
+
+  const warn = (message: string): void => void process.stderr.write(`ha-valet: warning: ${message}\n`);
   const config = await loadConfigFromOptions(global, process.env);
+  enforceTrust(config, resolveTrustSetting(global.trustCheck), warn);
   const names = options.process ?? [];
   const unknown = names.filter((name) => !config.processes.some((p) => p.name === name));
   if (unknown.length > 0) {
@@ -118,7 +122,6 @@ async function runDoctor(global: GlobalOptions, options: DoctorOptions): Promise
   }
   const processes =
     names.length > 0 ? config.processes.filter((p) => names.includes(p.name)) : config.processes;
-  const warn = (message: string): void => void process.stderr.write(`ha-valet: warning: ${message}\n`);
   const pool = await createExecutorPool(processes, { warn });
   try {
     const jobs = processes.flatMap((proc) =>

@@ -6,7 +6,7 @@
  * (config error, unreadable state, bad arguments).
  */
 import type { Command } from 'commander';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../options.js';
 
 interface NagiosOptions {
   process?: string[];

@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { EXIT_NOT_UP } from '../../errors.js';
-import type { GlobalOptions } from '../main.js';
+import type { TrustSetting } from '../../trust/check-trust.js';
+import type { GlobalOptions } from '../options.js';
 
 interface StatusOptions {
   process?: string[];
@@ -46,6 +47,7 @@ async function runStatus(global: GlobalOptions, options: StatusOptions): Promise
     full: options.full,
     expectWatcher: options.expectWatcher,
     warn: (message) => process.stderr.write(`ha-valet: warning: ${message}\n`),
+    ...(options.probe || options.full ? { trust: await trustSetting(global) } : {}),
   });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -53,6 +55,12 @@ async function runStatus(global: GlobalOptions, options: StatusOptions): Promise
     process.stdout.write(table.renderStatusTable(report, { color: table.shouldUseColor(process.stdout) }));
   }
   if (report.processes.some((p) => p.state !== 'up')) process.exitCode = EXIT_NOT_UP;
+}
+
+/** --trust-check / $HA_VALET_TRUST_CHECK (only needed when probing). */
+async function trustSetting(global: GlobalOptions): Promise<TrustSetting> {
+  const { resolveTrustSetting } = await import('../../trust/check-trust.js');
+  return resolveTrustSetting(global.trustCheck);
 }
 
 /** Collects a repeatable option (not imported from main.js: a value import of the entry would deadlock its top-level await). */

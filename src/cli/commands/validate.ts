@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { EXIT_USAGE } from '../../errors.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../options.js';
 
 interface ValidateOptions {
   explain?: boolean;
@@ -23,17 +23,32 @@ export function register(program: Command): void {
     });
 }
 
-/** Loads, checks and reports; sets process.exitCode to 2 when the config is invalid. */
+/** Loads, checks (also who may change the files it names) and reports; sets process.exitCode to 2 when invalid. */
 async function runValidate(global: GlobalOptions, options: ValidateOptions): Promise<void> {
   const { parseConfigText, parseDefines, readConfigFile, resolveConfigPath } =
     await import('../../config/load-config.js');
   const { formatDiagnostic } = await import('../../config/diagnostics.js');
   const { explainJson, formatExplain, formatSummary } = await import('../../config/explain.js');
+  const { resolveTrustSetting, trustDiagnostics } = await import('../../trust/check-trust.js');
 
   const file = resolveConfigPath(global.config, process.env);
   const defines = parseDefines(global.define);
+  const trust = resolveTrustSetting(global.trustCheck);
   const text = await readConfigFile(file);
-  const { config, diagnostics } = parseConfigText(text, file, { defines, env: process.env });
+  const parsed = parseConfigText(text, file, { defines, env: process.env });
+  const trustProblems =
+    trust.mode === 'off'
+      ? [
+          {
+            severity: 'warning' as const,
+            file,
+            line: 0,
+            message: `file trust check is off (${trust.source})`,
+          },
+        ]
+      : trustDiagnostics(file, parsed.config, { severity: trust.mode === 'warn' ? 'warning' : 'error' });
+  const diagnostics = [...parsed.diagnostics, ...trustProblems];
+  const config = trustProblems.some((d) => d.severity === 'error') ? null : parsed.config;
 
   if (options.json) {
     process.stdout.write(`${JSON.stringify(explainJson(file, config, diagnostics), null, 2)}\n`);

@@ -4,14 +4,7 @@
  */
 import type { Command } from 'commander';
 import { collect } from '../options.js';
-
-export interface WatchOptions {
-  process?: string[];
-  interval?: string;
-  http?: string;
-  httpAllowRemote?: boolean;
-  metricsFile?: string;
-}
+import type { WatchOptions } from '../watch-command.js';
 
 /** Registers `watch`. */
 export function register(program: Command): void {
@@ -27,7 +20,11 @@ export function register(program: Command): void {
       '--http <addr>',
       'serve /status, /metrics, /healthz and a status page on ADDR (e.g. 127.0.0.1:9280)',
     )
-    .option('--http-allow-remote', 'allow --http on a non-loopback address (no authentication: firewall it)')
+    .option(
+      '--http-token-file <file>',
+      'require Authorization: Bearer TOKEN (the token in FILE) on --http; allows a non-loopback address',
+    )
+    .option('--http-allow-remote', 'allow --http on a non-loopback address without a token (firewall it)')
     .option(
       '--metrics-file <path>',
       "write Prometheus metrics to PATH after every pass (node_exporter's textfile collector)",

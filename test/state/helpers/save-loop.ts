@@ -28,6 +28,9 @@ if (dir && name) {
         retryAfter: null,
         upSince: Date.now(),
         reachableSince: Date.now(),
+        earlyDeaths: 0,
+        lastUpAt: null,
+        lastFailure: null,
       };
     }
     await store.save(name, state);

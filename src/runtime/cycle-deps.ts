@@ -7,6 +7,7 @@ import type { CycleDeps } from '../pass/process-cycle.js';
 import type { CheckListener } from '../probe/probe.js';
 import type { ChangeAwareStateStore } from '../state/change-aware-store.js';
 import type { JournalEntry } from '../state/model.js';
+import { quorumSettings } from '../quorum/read-view.js';
 import type { Runtime } from './runtime.js';
 
 /** Logs every test with host, command, exit code and duration (debug level). */
@@ -33,6 +34,8 @@ export function createCycleDeps(
     epoch?: string;
     onCheck?: CheckListener;
     stateStore?: ChangeAwareStateStore;
+    /** The interval the watcher runs at (default: the config's), for observation_max_age's default. */
+    intervalMs?: number;
   },
 ): CycleDeps {
   const { logger, coordinator } = runtime;
@@ -52,5 +55,10 @@ export function createCycleDeps(
     },
     onCheck: options.onCheck ?? logChecks(logger),
     ...(options.stateStore ? { stateStore: options.stateStore } : {}),
+    quorum: quorumSettings(
+      runtime.config.global,
+      options.intervalMs ?? runtime.config.global.intervalMs,
+      runtime.config.processes,
+    ),
   };
 }

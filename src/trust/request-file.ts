@@ -1,0 +1,26 @@
+/**
+ * Whether an operator request file may be carried out: only a regular file
+ * owned by root or the user ha-valet runs as. The trust check keeps others out
+ * of the state directory; this refuses whatever got in anyway.
+ */
+import { idNames } from './read-facts.js';
+import { describeUser, isTrustedOwner } from './rules.js';
+
+/** What is known about a claimed request file. */
+export interface RequestFileFacts {
+  file: string;
+  uid: number;
+  kind: 'file' | 'symlink' | 'other';
+}
+
+/** Why the request in `facts` is refused, or null when it may be carried out. */
+export function refuseRequestFile(facts: RequestFileFacts, runningUid: number | null): string | null {
+  if (facts.kind === 'symlink') return `request file ${facts.file} is a symlink: refused, not carried out`;
+  if (facts.kind !== 'file')
+    return `request file ${facts.file} is not a regular file: refused, not carried out`;
+  if (runningUid === null || isTrustedOwner(facts.uid, runningUid)) return null;
+  return (
+    `request file ${facts.file} is owned by ${describeUser(facts.uid, idNames())}, ` +
+    `not by root or the user ha-valet runs as: refused, not carried out`
+  );
+}
