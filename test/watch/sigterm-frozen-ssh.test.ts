@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { createDemoEnv, DEMO_SERVICE, DEMO_TEST, type DemoEnv } from '../helpers/demo-env.js';
 import { runCliProcess } from '../helpers/run-cli.js';
 import { CLOSE_WAIT_AFTER_KILL_MS } from '../../src/exec/ssh-run.js';
-import { descendantsOf, startTestSshd, type TestSshd } from '../helpers/sshd.js';
+import { descendantsOf, signalAll, startTestSshd, type TestSshd } from '../helpers/sshd.js';
 import { HOST_A } from './helpers/scenario.js';
 import { startWatcher } from './helpers/watcher-process.js';
 import { waitFor } from './helpers/wait.js';
@@ -26,17 +26,6 @@ const EXIT_BOUND_MS = TEST_TIMEOUT_MS + CLOSE_WAIT_AFTER_KILL_MS + 5000;
 
 let sshd: TestSshd;
 let env: DemoEnv;
-
-/** Sends SIGNAL to each PID, ignoring those already gone. */
-function signalAll(pids: number[], signal: NodeJS.Signals): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // gone
-    }
-  }
-}
 
 before(async () => {
   sshd = await startTestSshd({ addresses: [HOST_A] });
@@ -78,7 +67,7 @@ async function freezeDuringProbe(): Promise<number[]> {
   return frozen;
 }
 
-test('SIGTERM while the SSH host is frozen: the watcher exits 0 once the probe in flight times out', async () => {
+test('SIGTERM while the SSH host is frozen: the watcher exits 0 once the probe in flight times out', async (t) => {
   const watcher = startWatcher(env.configPath, ['--interval', '0.5']);
   let frozen: number[] = [];
   try {
@@ -90,6 +79,7 @@ test('SIGTERM while the SSH host is frozen: the watcher exits 0 once the probe i
       new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), EXIT_BOUND_MS + 30_000).unref()),
     ]);
     const tookMs = Date.now() - signalledAt;
+    t.diagnostic(`exited ${tookMs} ms after SIGTERM`);
     assert.deepEqual(exit, { code: 0, signal: null }, watcher.log());
     assert.ok(tookMs < EXIT_BOUND_MS, `exited ${tookMs} ms after SIGTERM:\n${watcher.log()}`);
     assert.match(watcher.log(), /stopped/);
@@ -99,7 +89,7 @@ test('SIGTERM while the SSH host is frozen: the watcher exits 0 once the probe i
   }
 });
 
-test('a one-shot pass whose SSH host freezes mid-probe exits once the probe times out', async () => {
+test('a one-shot pass whose SSH host freezes mid-probe exits once the probe times out', async (t) => {
   let frozen: number[] = [];
   try {
     const startedAt = Date.now();
@@ -107,6 +97,7 @@ test('a one-shot pass whose SSH host freezes mid-probe exits once the probe time
     frozen = await freezeDuringProbe();
     const result = await pass;
     const tookMs = Date.now() - startedAt;
+    t.diagnostic(`the pass took ${tookMs} ms`);
     assert.ok(result.code !== null, `killed after 60 s: ${result.stderr}`);
     const svc = JSON.parse(result.stdout).processes[0];
     const observation = svc.observations.find((o: { host: string }) => o.host === HOST_A);
