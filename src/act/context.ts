@@ -2,6 +2,7 @@
 import type { ExecutorPool, Executor, RunResult } from '../exec/executor.js';
 import type { Candidate, ProcessConfig } from '../config/model.js';
 import type { Logger } from '../log/logger.js';
+import { runTest } from '../probe/run-test.js';
 
 export interface ActContext {
   pool: ExecutorPool;
@@ -23,8 +24,10 @@ export async function runLogged(
   timeoutMs: number,
 ): Promise<RunResult> {
   const command = candidate.commands[what];
-  const executor = context.pool.forCandidate(process, candidate);
-  const result = await executor.run(command, { timeoutMs });
+  const result =
+    what === 'test'
+      ? await runTest(context.pool, process, candidate, timeoutMs)
+      : await context.pool.forCandidate(process, candidate).run(command, { timeoutMs });
   const fields = {
     process: process.name,
     host: candidate.host,

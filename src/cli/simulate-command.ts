@@ -28,7 +28,8 @@ function checkHostsKnown(config: Config, names: string[], world: WorldSpec): voi
   const known = new Set(
     config.processes.filter((p) => names.includes(p.name)).flatMap((p) => p.candidates.map((c) => c.host)),
   );
-  const unknown = [...Object.keys(world.hosts), ...world.startFails].filter((h) => !known.has(h));
+  const named = [...Object.keys(world.hosts), ...world.startFails, ...world.fenceFails];
+  const unknown = named.filter((h) => !known.has(h));
   if (unknown.length > 0) {
     throw new UsageError(
       `host ${[...new Set(unknown)].join(', ')} is no candidate of the selected processes; known: ${[...known].join(', ')}`,

@@ -112,6 +112,7 @@ export async function runWatchCommand(command: Command, options: WatchOptions): 
       states: () => watcher.states,
       jobStates: () => watcher.jobStates,
       lastPassAt: () => watcher.lastCycleAt,
+      scheduleLag: () => watcher.lag.summary(),
       coordination: () => runtime.coordinator.health(),
       journal: runtime.coordinator.journal,
       warn: (message) => logger.warn(message),

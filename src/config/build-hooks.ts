@@ -12,7 +12,8 @@ import type { RawEntry, RawSection } from './read-sections.js';
 import type { SectionReader } from './section-reader.js';
 import { HOOK_PLACEHOLDERS, unknownHookPlaceholders } from './render-hook.js';
 
-const HOOK_FIELDS: Record<HookKey, keyof Hooks> = {
+/** The config key of each hook list and its field in `Hooks` (and HookName). */
+export const HOOK_FIELDS: Record<HookKey, keyof Hooks> = {
   before_failover: 'beforeFailover',
   after_failover: 'afterFailover',
   on_failed: 'onFailed',

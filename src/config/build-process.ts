@@ -5,6 +5,7 @@ import { readVip } from './build-vip.js';
 import { readFence, renderFence } from './build-fence.js';
 import { parseCommandTemplates, renderCommands, type TemplateValues } from './build-commands.js';
 import type { Candidate, ProcessConfig, SshSettings, Transport } from './model.js';
+import { buildNativeTest, readNativeTestOptions } from './native-test.js';
 import type { RawSection } from './read-sections.js';
 import { SectionReader, type ReaderContext } from './section-reader.js';
 import { FORMS, parseHost, parsePort, parseProtocol, parseUser, splitList } from './values.js';
@@ -41,6 +42,7 @@ export function buildProcess(
   values.ssh_port = String(ssh.port);
   if (ssh.user !== undefined && r.entry('ssh_user')) values.ssh_user = ssh.user;
   const templates = parseCommandTemplates(r, values);
+  const native = readNativeTestOptions(r);
 
   const hookTimeoutMs = r.duration('hook_timeout', 30_000);
   const timing = {
@@ -77,15 +79,21 @@ export function buildProcess(
   const fence = readFence(r, values);
 
   if (countErrors(ctx) > errorsBefore || host === undefined || templates === null) return null;
-  const candidates: Candidate[] = hostsInOrder.map((candidateHost, index) => ({
-    host: candidateHost,
-    rank: index + 1,
-    transport,
-    commands: {
+  const candidates: Candidate[] = hostsInOrder.map((candidateHost, index) => {
+    const commands = {
       ...renderCommands(templates, values, candidateHost, index + 1),
       ...(fence.template ? { fence: renderFence(fence.template, values, candidateHost, index + 1) } : {}),
-    },
-  }));
+    };
+    const nativeTest = native ? buildNativeTest(r, native, commands.test) : undefined;
+    return {
+      host: candidateHost,
+      rank: index + 1,
+      transport,
+      commands,
+      ...(nativeTest ? { nativeTest } : {}),
+    };
+  });
+  if (countErrors(ctx) > errorsBefore) return null;
   return {
     name: section.name,
     source: { file: ctx.sink.file, line: section.line },

@@ -77,6 +77,34 @@ export interface FenceSettings {
   required: boolean;
 }
 
+/** A `test = tcp://host:port` check: connect, optionally send a line and match the reply. */
+export interface TcpTest {
+  kind: 'tcp';
+  host: string;
+  port: number;
+  /** `test_send`, escapes decoded, newline-terminated. */
+  send?: string;
+  /** `test_expect`: a regular expression the reply must match; a `priority` group is read as the priority. */
+  expect?: string;
+}
+
+/** A `test = http://…` / `https://…` check: one GET, status and optional body match. */
+export interface HttpTest {
+  kind: 'http';
+  url: string;
+  /** `expect_status`: accepted codes; classes as 200-299 ranges. Default 2xx. */
+  expectStatus: Array<[number, number]>;
+  /** `test_expect`: a regular expression the body must match; a `priority` group is read as the priority. */
+  expect?: string;
+  /** `tls_verify` (yes): verify the server certificate and name. */
+  tlsVerify: boolean;
+  /** `tls_ca`: a PEM file of CAs trusted instead of the system's. */
+  tlsCaFile?: string;
+}
+
+/** A test that needs no process: run by the watcher itself (issue 14). */
+export type NativeTest = TcpTest | HttpTest;
+
 /** One host a process may run on, in preference order. */
 export interface Candidate {
   host: string;
@@ -84,6 +112,8 @@ export interface Candidate {
   rank: number;
   transport: Transport;
   commands: CommandSet;
+  /** Set when `test` is a tcp:// or http(s):// URL (then `commands.test` is that URL, not a shell line). */
+  nativeTest?: NativeTest;
 }
 
 /** A virtual IP that follows the service (`vip`, `vip_interface`; issue 13). */

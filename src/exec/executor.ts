@@ -30,6 +30,8 @@ export interface RunResult {
    * connection refused, auth failure, 'host key mismatch', connect timeout.
    */
   transportError: string | null;
+  /** A native test's own account of what it saw ('127.0.0.1:80 refused the connection', 'HTTP 503'). */
+  note?: string;
 }
 
 /** Runs commands on one host. */

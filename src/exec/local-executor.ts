@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import type { Executor, RunOptions, RunResult } from './executor.js';
 import { BoundedCapture } from './capture.js';
+import { SpawnHelperPool } from './spawn-helper.js';
 
 /** Grace for output still in the pipe after the shell exited, when something else holds the pipe open. */
 const DRAIN_AFTER_EXIT_MS = 20;
@@ -25,71 +26,97 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
+/** How local commands are spawned: through the shared helper pool (default) or directly from Node. */
+export type SpawnMode = 'helper' | 'direct';
+
+/** `HA_VALET_SPAWN=direct` turns the helper off (for comparison, or where Perl misbehaves). */
+const helpers = new SpawnHelperPool();
+
+/** The spawn mode in effect: direct when asked for or when no helper can run. */
+export function spawnMode(): SpawnMode {
+  return process.env.HA_VALET_SPAWN === 'direct' || !helpers.isAvailable() ? 'direct' : 'helper';
+}
+
+/** PIDs of the spawn helpers running now (benchmarks read their CPU time). */
+export function spawnHelperPids(): number[] {
+  return helpers.pids();
+}
+
 export class LocalExecutor implements Executor {
   readonly transport = 'local' as const;
 
   constructor(readonly host: string) {}
 
-  /** Runs `command` with /bin/sh; never throws for a failed command. */
+  /**
+   * Runs `command` with /bin/sh; never throws for a failed command. Through the
+   * spawn helper (bench/spawn-cost.ts: several times cheaper than forking Node),
+   * except when extra environment variables are asked for.
+   */
   run(command: string, options: RunOptions): Promise<RunResult> {
-    const started = performance.now();
-    const stdout = new BoundedCapture();
-    const stderr = new BoundedCapture();
-    return new Promise((resolve) => {
-      const child = spawn('/bin/sh', ['-c', command], {
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: options.env ? { ...process.env, ...options.env } : process.env,
-      });
-      let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-      let drainTimer: NodeJS.Timeout | undefined;
-      /** After the exit: finish once no output has come for DRAIN_AFTER_EXIT_MS (a daemon may hold the pipes). */
-      const armDrain = (): void => {
-        clearTimeout(drainTimer);
-        drainTimer = setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
-          finish(exited?.code ?? null, exited?.signal ?? null);
-        }, DRAIN_AFTER_EXIT_MS).unref();
-      };
-      const collect =
-        (capture: BoundedCapture) =>
-        (chunk: Buffer): void => {
-          capture.push(chunk);
-          if (exited) armDrain();
-        };
-      child.stdout.on('data', collect(stdout));
-      child.stderr.on('data', collect(stderr));
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        killGroup(child.pid, 'SIGKILL');
-      }, options.timeoutMs);
-      let settled = false;
-      const finish = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        clearTimeout(drainTimer);
-        if (timedOut) killGroup(child.pid, 'SIGKILL');
-        resolve({
-          exitCode,
-          signal,
-          timedOut,
-          durationMs: Math.round(performance.now() - started),
-          stdout: stdout.text(),
-          stderr: spawnError ? spawnError.message : stderr.text(),
-          transportError: spawnError ? `could not run /bin/sh: ${spawnError.message}` : null,
-        });
-      };
-      child.on('error', (error) => finish(null, null, error));
-      // Done when the shell has exited and its output is drained ('close'), or DRAIN_AFTER_EXIT_MS
-      // after the exit if a backgrounded daemon keeps the streams open.
-      child.on('close', (code, signal) => finish(code, signal));
-      child.on('exit', (code, signal) => {
-        exited = { code, signal };
-        armDrain();
-      });
-    });
+    if (!options.env && spawnMode() === 'helper') return helpers.run(command, options.timeoutMs);
+    return runDirect(command, options);
   }
+}
+
+/** Spawns /bin/sh from Node itself. */
+function runDirect(command: string, options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const stdout = new BoundedCapture();
+  const stderr = new BoundedCapture();
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', command], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: options.env ? { ...process.env, ...options.env } : process.env,
+    });
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    let drainTimer: NodeJS.Timeout | undefined;
+    /** After the exit: finish once no output has come for DRAIN_AFTER_EXIT_MS (a daemon may hold the pipes). */
+    const armDrain = (): void => {
+      clearTimeout(drainTimer);
+      drainTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(exited?.code ?? null, exited?.signal ?? null);
+      }, DRAIN_AFTER_EXIT_MS).unref();
+    };
+    const collect =
+      (capture: BoundedCapture) =>
+      (chunk: Buffer): void => {
+        capture.push(chunk);
+        if (exited) armDrain();
+      };
+    child.stdout.on('data', collect(stdout));
+    child.stderr.on('data', collect(stderr));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid, 'SIGKILL');
+    }, options.timeoutMs);
+    let settled = false;
+    const finish = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(drainTimer);
+      if (timedOut) killGroup(child.pid, 'SIGKILL');
+      resolve({
+        exitCode,
+        signal,
+        timedOut,
+        durationMs: Math.round(performance.now() - started),
+        stdout: stdout.text(),
+        stderr: spawnError ? spawnError.message : stderr.text(),
+        transportError: spawnError ? `could not run /bin/sh: ${spawnError.message}` : null,
+      });
+    };
+    child.on('error', (error) => finish(null, null, error));
+    // Done when the shell has exited and its output is drained ('close'), or DRAIN_AFTER_EXIT_MS
+    // after the exit if a backgrounded daemon keeps the streams open.
+    child.on('close', (code, signal) => finish(code, signal));
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      armDrain();
+    });
+  });
 }

@@ -24,6 +24,15 @@ import { TRANSPORT_REASONS, describeConnectError } from './ssh-errors.js';
 export const KEEPALIVE_INTERVAL_MS = 10_000;
 export const KEEPALIVE_COUNT_MAX = 3;
 
+/**
+ * How long close() lets the host answer our disconnect before the socket is
+ * destroyed. ssh2's end() half-closes and waits for the peer's FIN, its
+ * keepalive stops once the socket is no longer writable, and its destroy() is a
+ * no-op after end(): a host cut off (or frozen) would hold the socket, and so
+ * the process, open for as long as TCP retransmits (or forever).
+ */
+export const CLOSE_GRACE_MS = 1000;
+
 /** Where a connection goes and how it authenticates. */
 export interface SshTarget {
   host: string;
@@ -72,6 +81,9 @@ export class SshConnection {
   /** Resolves with null when ready, or with the transport error. */
   readonly ready: Promise<string | null>;
   private readonly ssh = new NodeSSH();
+  /** The TCP socket under the SSH session; null before connect() made it. */
+  private sock: net.Socket | null = null;
+  private closing: Promise<void> | null = null;
 
   constructor(
     private readonly target: SshTarget,
@@ -102,10 +114,30 @@ export class SshConnection {
     }
   }
 
-  /** Ends the connection. */
-  close(): void {
+  /**
+   * Ends the connection: says goodbye, then destroys the socket if the host has
+   * not closed it within CLOSE_GRACE_MS (a dead link must not hold the process).
+   * Resolves once the socket is closed; idempotent.
+   */
+  close(): Promise<void> {
     this.alive = false;
+    this.closing ??= this.closeSocket();
+    return this.closing;
+  }
+
+  private closeSocket(): Promise<void> {
+    const sock = this.sock;
+    // Still logging in: there is no session to end politely.
+    if (!this.connected) sock?.destroy();
     this.ssh.dispose();
+    if (!sock || sock.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => sock.destroy(), CLOSE_GRACE_MS);
+      sock.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** Connects and authenticates; returns a transport error instead of throwing. */
@@ -139,7 +171,9 @@ export class SshConnection {
       return false;
     };
     const pinned = hostKeyAlgorithmsFor(knownKeyTypes(entries, host, settings.port));
+    if (!this.alive) return `${TRANSPORT_REASONS.lost}: connection closed`;
     const sock = net.connect({ host, port: settings.port, noDelay: true });
+    this.sock = sock;
     sock.setNoDelay(true);
     try {
       await this.ssh.connect({
@@ -160,6 +194,12 @@ export class SshConnection {
     }
     const client = this.ssh.connection;
     if (!client) return `${TRANSPORT_REASONS.lost}: closed right after login`;
+    // close() was called while logging in: end what just opened.
+    if (!this.alive) {
+      sock.destroy();
+      this.ssh.dispose();
+      return `${TRANSPORT_REASONS.lost}: connection closed`;
+    }
     client.on('error', () => (this.alive = false));
     client.on('close', () => (this.alive = false));
     client.on('end', () => (this.alive = false));

@@ -88,14 +88,15 @@ export class SshExecutor implements Executor {
     }
   }
 
-  /** Closes every connection; later runs report a transport error. */
+  /** Closes every connection (at most CLOSE_GRACE_MS for a dead host); later runs report a transport error. */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.stallTimer);
     this.stallTimer = undefined;
-    for (const connection of this.connections) connection.close();
+    const connections = this.connections;
     this.connections = [];
     for (const wake of this.waiters.splice(0)) wake();
+    await Promise.all(connections.map((connection) => connection.close()));
   }
 
   /** Takes a slot on a ready connection, connecting again after transient failures (refused, reset). */
@@ -134,7 +135,8 @@ export class SshExecutor implements Executor {
           best = connection;
         }
       }
-      if (pruned) this.connections = this.connections.filter((c) => c.alive || c.inFlight > 0);
+      if (pruned)
+        this.connections = this.connections.filter((c) => c.alive || c.inFlight > 0 || this.drop(c));
       // A connection still logging in is not stalled: its commands have not started.
       const stalled = !connecting && Date.now() - this.lastProgressAt >= EXTRA_CONNECTION_AFTER_MS;
       if (!best && alive < this.maxConnections && (alive === 0 || stalled)) {
@@ -160,12 +162,18 @@ export class SshExecutor implements Executor {
     }, EXTRA_CONNECTION_AFTER_MS);
   }
 
+  /** Closes a dead connection leaving the list (its socket may still be open); returns false for filter(). */
+  private drop(connection: SshConnection): false {
+    void connection.close();
+    return false;
+  }
+
   /** Frees the slot taken by acquire and wakes one waiter. */
   private release(connection: SshConnection): void {
     connection.inFlight -= 1;
     this.lastProgressAt = Date.now();
     if (!connection.alive && connection.inFlight === 0) {
-      this.connections = this.connections.filter((c) => c !== connection);
+      this.connections = this.connections.filter((c) => c !== connection || this.drop(c));
     }
     this.waiters.shift()?.();
   }

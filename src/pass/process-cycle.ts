@@ -6,6 +6,7 @@
 import type { ProcessConfig } from '../config/model.js';
 import type { Coordinator } from '../coord/coordinator.js';
 import type { Observation } from '../probe/observation.js';
+import type { ChangeAwareStateStore } from '../state/change-aware-store.js';
 import { probeProcesses, type CheckListener } from '../probe/probe.js';
 import type { MergedView } from '../quorum/merged-view.js';
 import { reconcileHostsEntry } from '../resources/reconcile-hosts.js';
@@ -16,6 +17,11 @@ import { runProcessPass, type PassDeps, type ProcessPassResult } from './run-pas
 export interface CycleDeps extends PassDeps {
   coordinator: Coordinator;
   onCheck?: CheckListener;
+  /**
+   * Where the cycle loads and saves state instead of `coordinator.state`: the
+   * watcher's ChangeAwareStateStore, which writes only when something durable changed.
+   */
+  stateStore?: ChangeAwareStateStore;
   /** How peers' observations count (coordination = etcd); absent = this watcher alone decides. */
   quorum?: QuorumSettings;
 }
@@ -66,10 +72,13 @@ export async function runProcessCycle(
     ? async () =>
         noteClockSkew(deps, await readMergedView(deps.coordinator, process.name, quorum, deps.now()))
     : undefined;
-  let state = await deps.coordinator.state.load(process.name);
+  const store = deps.stateStore ?? deps.coordinator.state;
+  let state = await store.load(process.name);
+  let claimed = false;
   if (!deps.dryRun) {
     const request = (await deps.coordinator.claimRequest(process.name)) ?? state.request;
     if (request) {
+      claimed = true;
       state = { ...state, request };
       const target = request.host ? ` ${request.host}` : '';
       deps.logger.info(`${process.name}: operator request ${request.type}${target} by ${request.by}`, {
@@ -91,7 +100,10 @@ export async function runProcessCycle(
   const result =
     process.vip || process.hostsEntry ? await followWithResources(process, passed, deps) : passed;
   if (!deps.dryRun) {
-    const saved = await deps.coordinator.state.save(process.name, result.state);
+    // An operator waiting on a request watches for a save after its claim: always write then.
+    const saved = deps.stateStore
+      ? await deps.stateStore.save(process.name, result.state, claimed)
+      : await deps.coordinator.state.save(process.name, result.state);
     if (!saved) {
       deps.logger.warn(`${process.name}: state not saved: this watcher no longer leads`, {
         process: process.name,

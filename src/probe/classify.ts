@@ -19,8 +19,9 @@ export function classifyResult(host: string, result: RunResult, now: number): Ob
     return { ...base, kind: 'unreachable', reason: `test killed by ${result.signal ?? 'a signal'}` };
   }
   const code = result.exitCode;
-  if (code === 0) return { ...base, kind: 'down' };
-  if (code >= 1 && code <= MAX_PRIORITY) return { ...base, kind: 'up', priority: code };
+  const note = result.note ? { reason: result.note } : {};
+  if (code === 0) return { ...base, kind: 'down', ...note };
+  if (code >= 1 && code <= MAX_PRIORITY) return { ...base, kind: 'up', priority: code, ...note };
   if (code === 126) return { ...base, kind: 'error', reason: 'test command not executable (exit 126)' };
   if (code === 127) return { ...base, kind: 'error', reason: 'test command not found (exit 127)' };
   if (code === 124) return { ...base, kind: 'unreachable', reason: 'test timed out (exit 124)' };

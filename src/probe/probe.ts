@@ -5,6 +5,7 @@
 import type { Candidate, ProcessConfig } from '../config/model.js';
 import type { ExecutorPool } from '../exec/executor.js';
 import { classifyResult } from './classify.js';
+import { runTest } from './run-test.js';
 import type { Observation } from './observation.js';
 
 /** How many test commands run at once by default. */
@@ -27,8 +28,7 @@ export async function probeCandidate(
   pool: ExecutorPool,
   now: () => number = Date.now,
 ): Promise<Observation> {
-  const executor = pool.forCandidate(process, candidate);
-  const result = await executor.run(candidate.commands.test, { timeoutMs: process.testTimeoutMs });
+  const result = await runTest(pool, process, candidate, process.testTimeoutMs);
   return classifyResult(candidate.host, result, now());
 }
 

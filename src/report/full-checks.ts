@@ -35,7 +35,9 @@ export async function runFullChecks(
     proc.candidates.forEach((candidate, index) => {
       const key = `${candidate.transport}:${candidate.host}`;
       const entry = hosts.get(key) ?? { process: proc, index, programs: new Set<string>() };
-      for (const command of [candidate.commands.start, candidate.commands.stop, candidate.commands.test]) {
+      // A native test (tcp://, http://) runs in the watcher: no program to look for on the host.
+      const test = candidate.nativeTest ? [] : [candidate.commands.test];
+      for (const command of [candidate.commands.start, candidate.commands.stop, ...test]) {
         const program = programOf(command);
         if (program) entry.programs.add(program);
       }

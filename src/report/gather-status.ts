@@ -12,6 +12,7 @@ import { readHeartbeat } from '../state/heartbeat.js';
 import { configStateDir, describeStateLayout, resolveStateDir } from '../state/state-dir.js';
 import { FileStateStore, parseEnvelope } from '../state/state-store.js';
 import { emptyProcessState, type ProcessState } from '../state/model.js';
+import { readObservationSnapshot, withNewerObservations } from '../state/observation-snapshot.js';
 import type { Observation } from '../probe/observation.js';
 import type { CoordinationHealth, RecordStore } from '../coord/coordinator.js';
 import { FileRecordStore } from '../coord/file-record-store.js';
@@ -70,7 +71,7 @@ export async function gatherStatus(
     config.global.coordination.backend === 'etcd'
       ? loadSharedStates(config, selected, jobs.length > 0, options)
       : loadStates(store, selected).then(async (states) => ({
-          states,
+          states: withSnapshot(states, layout.dir),
           jobStates:
             jobs.length > 0 ? await loadJobStates(new FileRecordStore(layout.dir, () => false)) : undefined,
         }));
@@ -137,6 +138,18 @@ async function loadStates(
     states.set(proc.name, parsed && 'state' in parsed ? parsed.state : await store.load(proc.name));
   }
   return states;
+}
+
+/**
+ * Overlays the watcher's observation snapshot (written once per interval) on the
+ * states, whose files are written only when something durable changed.
+ */
+function withSnapshot(states: Map<string, ProcessState>, dir: string): Map<string, ProcessState> {
+  const snapshot = readObservationSnapshot(dir);
+  if (snapshot.size === 0) return states;
+  return new Map(
+    [...states].map(([name, state]) => [name, withNewerObservations(state, snapshot.get(name))]),
+  );
 }
 
 /** With `coordination = etcd` the state lives in etcd: read it there, with the backend's health. */

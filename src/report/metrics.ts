@@ -79,6 +79,12 @@ export class StatusMetrics {
     gauge('ha_valet_watcher_heartbeat_age_seconds', 'Age of the watcher heartbeat.', []);
     gauge('ha_valet_watcher_config_matches', '1 when the watcher runs the config on disk.', []);
     gauge('ha_valet_watcher_info', 'Watcher identity; the value is always 1.', ['pid', 'config_file']);
+    gauge('ha_valet_watcher_schedule_lag_seconds', 'How late the latest cycles began (worst process).', []);
+    gauge(
+      'ha_valet_watcher_processes_lagging',
+      'Processes whose last cycle began over half an interval late.',
+      [],
+    );
     gauge('ha_valet_coordination_ok', '1 while the coordination backend is healthy.', ['backend']);
     gauge('ha_valet_report_timestamp_seconds', 'When these figures were computed.', []);
     const counter = (name: string, help: string): void => {
@@ -188,6 +194,10 @@ export class StatusMetrics {
       if (w.heartbeatAgeMs !== null)
         set('ha_valet_watcher_heartbeat_age_seconds', {}, w.heartbeatAgeMs / 1000);
       if (w.configMatches !== null) set('ha_valet_watcher_config_matches', {}, w.configMatches ? 1 : 0);
+      if (w.scheduleLag) {
+        set('ha_valet_watcher_schedule_lag_seconds', {}, w.scheduleLag.worstMs / 1000);
+        set('ha_valet_watcher_processes_lagging', {}, w.scheduleLag.lagging);
+      }
       set(
         'ha_valet_watcher_info',
         { pid: w.pid === null ? '' : String(w.pid), config_file: report.configFile },

@@ -20,6 +20,7 @@ import {
   type Severity,
   type StatusReport,
   type VipStatus,
+  type ScheduleLagStatus,
   type WatcherStatus,
 } from './status-schema.js';
 
@@ -28,6 +29,7 @@ export interface WatcherInput {
   heartbeatAt: number | null;
   pid: number | null;
   configMatches: boolean | null;
+  scheduleLag?: ScheduleLagStatus;
 }
 
 export interface StatusInput {
@@ -71,6 +73,16 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     problems.push({
       severity: 'warning',
       text: 'the watcher runs another config than the one on disk: restart or reload it',
+    });
+  }
+  const lag = watcher?.alive ? watcher.scheduleLag : null;
+  if (lag && lag.lagging > 0) {
+    const worst = lag.worstProcess
+      ? ` (worst: ${lag.worstProcess}, ${(lag.worstMs / 1000).toFixed(1)} s late)`
+      : '';
+    problems.push({
+      severity: 'warning',
+      text: `watcher falling behind: ${lag.lagging} of ${lag.total} processes checked late${worst}`,
     });
   }
   if (input.coordination && !input.coordination.ok) {
@@ -121,6 +133,7 @@ function describeWatcher(watcher: WatcherInput, now: number): WatcherStatus {
     heartbeatAt: watcher.heartbeatAt,
     heartbeatAgeMs: watcher.heartbeatAt === null ? null : Math.max(0, now - watcher.heartbeatAt),
     configMatches: watcher.configMatches,
+    scheduleLag: watcher.scheduleLag ?? null,
   };
 }
 

@@ -14,7 +14,8 @@
  *   source: 'probe' | 'state'           // fresh checks, or the watcher's last ones
  *   overall: 'ok' | 'warning' | 'critical' | 'unknown'   // as the Nagios plugin sees it
  *   summary: { total: number; up: number; byState: { [state]: number } }
- *   watcher: null | { alive, pid, heartbeatAt, heartbeatAgeMs, configMatches }
+ *   watcher: null | { alive, pid, heartbeatAt, heartbeatAgeMs, configMatches,
+ *                     scheduleLag: null | { lagging, total, worstMs, worstProcess } }   // cycles begun late
  *   coordination: null | { backend, ok, leader, leaderSince, message, members? }
  *   problems: string[]                  // one sentence each, worst first
  *   checks: null | Array<{ check: 'state-dir-writable' | 'host-reachable' | 'command-executable';
@@ -191,12 +192,22 @@ export interface FenceStatus extends FenceRecord {
   ageMs: number;
 }
 
+/** How far behind its schedule the watcher runs (see src/watch/schedule-lag.ts). */
+export interface ScheduleLagStatus {
+  /** Processes whose last cycle began more than half an interval late. */
+  lagging: number;
+  total: number;
+  worstMs: number;
+  worstProcess: string | null;
+}
+
 export interface WatcherStatus {
   alive: boolean;
   pid: number | null;
   heartbeatAt: number | null;
   heartbeatAgeMs: number | null;
   configMatches: boolean | null;
+  scheduleLag: ScheduleLagStatus | null;
 }
 
 export interface StatusReport {

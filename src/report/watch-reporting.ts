@@ -12,7 +12,7 @@ import type { ProcessState } from '../state/model.js';
 import { startStatusServer, type StatusServer } from './http-server.js';
 import { StatusMetrics, writeMetricsFile } from './metrics.js';
 import { buildStatusReport } from './status-model.js';
-import type { StatusReport } from './status-schema.js';
+import type { ScheduleLagStatus, StatusReport } from './status-schema.js';
 import type { JobState } from '../jobs/job-state.js';
 import { staleAfterMs } from './watcher-health.js';
 
@@ -25,6 +25,8 @@ export interface WatchReportingOptions {
   jobStates?(): ReadonlyMap<string, JobState>;
   /** When the last pass finished (epoch ms), or null before the first. */
   lastPassAt(): number | null;
+  /** How far behind schedule the cycles begin. */
+  scheduleLag?(): ScheduleLagStatus;
   /** Whether the loaded config is still the one on disk, or null when unknown. */
   configMatches?(): boolean | null;
   coordination?(): CoordinationHealth | undefined;
@@ -80,6 +82,7 @@ export function createWatchReporting(options: WatchReportingOptions): WatchRepor
         heartbeatAt: options.lastPassAt(),
         pid: process.pid,
         configMatches: matches,
+        ...(options.scheduleLag ? { scheduleLag: options.scheduleLag() } : {}),
       },
       ...(coordination ? { coordination } : {}),
     });

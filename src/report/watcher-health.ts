@@ -43,5 +43,6 @@ export function assessWatcher(heartbeat: HeartbeatInfo | null, check: WatcherChe
     heartbeatAt: heartbeat.at,
     pid: heartbeat.pid,
     configMatches: check.configHash === null ? null : heartbeat.configHash === check.configHash,
+    ...(heartbeat.lag ? { scheduleLag: heartbeat.lag } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { LocalExecutor } from '../exec/local-executor.js';
 import type { Logger } from '../log/logger.js';
 import type { CycleDeps } from '../pass/process-cycle.js';
 import type { CheckListener } from '../probe/probe.js';
+import type { ChangeAwareStateStore } from '../state/change-aware-store.js';
 import type { JournalEntry } from '../state/model.js';
 import { quorumSettings } from '../quorum/read-view.js';
 import type { Runtime } from './runtime.js';
@@ -32,6 +33,7 @@ export function createCycleDeps(
     mayStartAction?: () => boolean;
     epoch?: string;
     onCheck?: CheckListener;
+    stateStore?: ChangeAwareStateStore;
     /** The interval the watcher runs at (default: the config's), for observation_max_age's default. */
     intervalMs?: number;
   },
@@ -52,6 +54,7 @@ export function createCycleDeps(
       for (const entry of entries) await coordinator.journal.append(entry);
     },
     onCheck: options.onCheck ?? logChecks(logger),
+    ...(options.stateStore ? { stateStore: options.stateStore } : {}),
     quorum: quorumSettings(
       runtime.config.global,
       options.intervalMs ?? runtime.config.global.intervalMs,

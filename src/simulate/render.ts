@@ -19,7 +19,11 @@ function describeOutcome(outcome: ActionOutcome): string {
 /** The world in one line: 'Host_A unreachable; Host_B down (start fails); others down'. */
 export function describeWorld(world: WorldSpec, fromState: boolean): string {
   const named = Object.entries(world.hosts).map(([host, c]) => `${host} ${describeCondition(c)}`);
-  const failing = world.startFails.map((host) => `start fails on ${host}`);
+  const failing = [
+    ...world.startFails.map((host) => `start fails on ${host}`),
+    ...world.fenceFails.map((host) => `fence of ${host} fails`),
+    ...world.hookFails.map((hook) => `${hook} fails`),
+  ];
   const rest = fromState ? 'other hosts as last stored' : 'other hosts down (reachable, not running)';
   return [...named, ...failing, rest].join('; ');
 }
@@ -53,7 +57,12 @@ export function renderSimulationJson(
     schemaVersion: 1,
     config: configFile,
     fromState,
-    world: { hosts: world.hosts, startFails: world.startFails },
+    world: {
+      hosts: world.hosts,
+      startFails: world.startFails,
+      fenceFails: world.fenceFails,
+      hookFails: world.hookFails,
+    },
     passes: passes.map((pass) => ({
       pass: pass.pass,
       at: new Date(pass.at).toISOString(),

@@ -11,7 +11,7 @@ import { probeProcesses } from '../probe/probe.js';
 import type { Observation } from '../probe/observation.js';
 import { emptyProcessState, type ProcessState, type ProcessStatus } from '../state/model.js';
 import { SimulatedHookExecutor, SimulatedPool, type WouldRun } from './simulated-pool.js';
-import { conditionOf, ProcessWorld, type HostCondition, type WorldSpec } from './world.js';
+import { conditionOf, failingHooks, ProcessWorld, type HostCondition, type WorldSpec } from './world.js';
 
 export interface SimulationInput {
   processes: ProcessConfig[];
@@ -69,7 +69,10 @@ export async function runSimulation(input: SimulationInput): Promise<SimulatedPa
     input.processes.map((p) => [p.name, input.states.get(p.name) ?? emptyProcessState()]),
   );
   const pool = new SimulatedPool(worlds, log);
-  const hookExecutor = new SimulatedHookExecutor(log);
+  const hookExecutor = new SimulatedHookExecutor(log, {
+    fences: new Set(input.world.fenceFails),
+    hooks: failingHooks(input.world),
+  });
   let clock = input.startAt;
   const deps = {
     pool,

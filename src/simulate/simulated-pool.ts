@@ -1,7 +1,8 @@
 /**
  * Executors that run nothing: each command of a candidate host is answered
  * from the simulated world (tests by the host's condition, starts and stops by
- * changing it), and hooks succeed. Every command that would have run is noted.
+ * changing it); hooks and fences succeed unless the world says they fail.
+ * Every command that would have run is noted.
  */
 import type { Candidate, ProcessConfig } from '../config/model.js';
 import type { Executor, ExecutorPool, RunOptions, RunResult } from '../exec/executor.js';
@@ -64,18 +65,38 @@ class SimulatedExecutor implements Executor {
   }
 }
 
-/** Runs hook and fence commands (this machine's) by noting them; every step succeeds. */
+/** Which hook and fence commands fail in the simulated world. */
+export interface LocalFailures {
+  /** Hosts whose fence exits 1. */
+  fences: ReadonlySet<string>;
+  /** HookNames (beforeFailover…) whose every step exits 1. */
+  hooks: ReadonlySet<string>;
+}
+
+/**
+ * Runs hook and fence commands (this machine's) by noting them. A step
+ * succeeds unless the world makes its hook or its host's fence fail; act/
+ * tells them apart by the environment it passes (HA_VALET_HOOK, HA_VALET_FENCE_HOST).
+ */
 export class SimulatedHookExecutor implements Executor {
   readonly transport = 'local' as const;
   readonly host = 'localhost';
   /** The process whose pass is being simulated (hooks carry no candidate). */
   process = '';
 
-  constructor(private readonly log: WouldRun[]) {}
+  constructor(
+    private readonly log: WouldRun[],
+    private readonly failures: LocalFailures = { fences: new Set(), hooks: new Set() },
+  ) {}
 
-  run(command: string, _options: RunOptions): Promise<RunResult> {
+  run(command: string, options: RunOptions): Promise<RunResult> {
     this.log.push({ process: this.process, host: this.host, role: 'local', command });
-    return Promise.resolve(result(0));
+    const fenced = options.env?.HA_VALET_FENCE_HOST;
+    const hook = options.env?.HA_VALET_HOOK;
+    const fails =
+      (fenced !== undefined && this.failures.fences.has(fenced)) ||
+      (hook !== undefined && this.failures.hooks.has(hook));
+    return Promise.resolve(result(fails ? 1 : 0));
   }
 }
 

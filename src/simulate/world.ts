@@ -4,6 +4,8 @@
  * --from-state, from each host's last stored observation); changed by the
  * simulated starts and stops, never by a real command.
  */
+import { HOOK_FIELDS } from '../config/build-hooks.js';
+import { HOOK_KEYS, type HookKey } from '../config/keys.js';
 import { UsageError } from '../errors.js';
 import { MAX_PRIORITY } from '../probe/classify.js';
 import type { Observation } from '../probe/observation.js';
@@ -17,6 +19,10 @@ export interface WorldSpec {
   hosts: Record<string, HostCondition>;
   /** Hosts where a start command fails (exit 1). */
   startFails: string[];
+  /** Hosts whose fence command fails (exit 1). */
+  fenceFails: string[];
+  /** Hooks (config names) whose every step fails (exit 1). */
+  hookFails: HookKey[];
 }
 
 /** The command-line flags that describe a world. */
@@ -25,6 +31,18 @@ export interface WorldFlags {
   unreachable?: string[];
   up?: string[];
   startFails?: string[];
+  fenceFails?: string[];
+  hookFails?: string[];
+}
+
+/** `--hook-fails NAME`: a hook's config name (before_failover, on_failed…). */
+function parseHookName(text: string): HookKey {
+  const name = text.trim();
+  const known: readonly string[] = HOOK_KEYS;
+  if (!known.includes(name)) {
+    throw new UsageError(`--hook-fails expects one of ${HOOK_KEYS.join(', ')}, got '${text}'`);
+  }
+  return name as HookKey;
 }
 
 /** Parses `--up HOST=PRIORITY` and friends; a host named twice with different conditions is a usage error. */
@@ -51,7 +69,12 @@ export function parseWorldFlags(flags: WorldFlags): WorldSpec {
     }
     set(match[1]!, { kind: 'up', priority }, `--up ${pair}`);
   }
-  return { hosts, startFails: (flags.startFails ?? []).map((h) => h.trim()) };
+  return {
+    hosts,
+    startFails: (flags.startFails ?? []).map((h) => h.trim()),
+    fenceFails: (flags.fenceFails ?? []).map((h) => h.trim()),
+    hookFails: [...new Set((flags.hookFails ?? []).map(parseHookName))],
+  };
 }
 
 /** 'up (priority 2)', 'down', 'unreachable'. */
@@ -63,6 +86,11 @@ export function describeCondition(condition: HostCondition): string {
 export function conditionOf(observation: Observation): HostCondition {
   if (observation.kind === 'up') return { kind: 'up', priority: observation.priority ?? 1 };
   return { kind: observation.kind };
+}
+
+/** The hooks (by HookName, as act/ runs them) whose steps fail in `world`. */
+export function failingHooks(world: WorldSpec): ReadonlySet<string> {
+  return new Set(world.hookFails.map((key) => HOOK_FIELDS[key]));
 }
 
 /** The simulated hosts of one process: conditions that starts and stops change as the passes go. */

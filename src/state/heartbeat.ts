@@ -10,6 +10,10 @@ export interface HeartbeatInfo {
   configHash: string;
   /** When this heartbeat was written (epoch ms). */
   at: number;
+  /** How far behind schedule the watcher's cycles begin (absent from older watchers). */
+  lag?: { lagging: number; total: number; worstMs: number; worstProcess: string | null };
+  /** Checks made since the watcher started. */
+  checksDone?: number;
 }
 
 /** Writes the heartbeat atomically (throws StateStoreError when the disk refuses). */
@@ -35,10 +39,25 @@ export async function readHeartbeat(path: string): Promise<HeartbeatInfo | null>
         configPath: value.configPath,
         configHash: value.configHash,
         at: value.at,
+        ...(isLag(value.lag) ? { lag: value.lag } : {}),
+        ...(typeof value.checksDone === 'number' ? { checksDone: value.checksDone } : {}),
       };
     }
     return null;
   } catch {
     return null;
   }
+}
+
+/** True for a well-formed lag record. */
+function isLag(value: unknown): value is NonNullable<HeartbeatInfo['lag']> {
+  const lag = value as HeartbeatInfo['lag'];
+  return (
+    typeof lag === 'object' &&
+    lag !== null &&
+    typeof lag.lagging === 'number' &&
+    typeof lag.total === 'number' &&
+    typeof lag.worstMs === 'number' &&
+    (lag.worstProcess === null || typeof lag.worstProcess === 'string')
+  );
 }

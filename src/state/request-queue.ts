@@ -4,7 +4,7 @@
  * own pass when no watcher runs) claims it at the start of that process's pass.
  * Claiming renames the file first, so a request is carried out once.
  */
-import { constants, promises as fs } from 'node:fs';
+import { constants, lstatSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { OperatorRequest } from './model.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -35,6 +35,9 @@ export interface TakenRequest {
  */
 export async function takeRequest(dir: string, process: string): Promise<TakenRequest | null> {
   const file = requestPath(dir, process);
+  // Asked every cycle of every process and nearly always absent: a failing rename costs an exception.
+  // lstat, not exists: a symlink (even a dangling one) is claimed and reported, never followed.
+  if (lstatSync(file, { throwIfNoEntry: false }) === undefined) return null;
   const claimed = `${file}.claimed-${globalThis.process.pid}`;
   try {
     await fs.rename(file, claimed);

@@ -13,14 +13,17 @@ import type { CheckListener } from '../probe/probe.js';
 import { runProcessCycle } from '../pass/process-cycle.js';
 import type { ProcessPassResult } from '../pass/run-pass.js';
 import { emptyProcessState, type ProcessState } from '../state/model.js';
-import { createCycleDeps } from '../runtime/cycle-deps.js';
+import { createCycleDeps, logChecks } from '../runtime/cycle-deps.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { selectProcesses } from '../runtime/select-processes.js';
 import { writeHeartbeat } from '../state/heartbeat.js';
+import { ChangeAwareStateStore } from '../state/change-aware-store.js';
+import { observationsOf, writeObservationSnapshot } from '../state/observation-snapshot.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { LeadershipKeeper } from './leadership-keeper.js';
 import { JobScheduler } from '../jobs/job-scheduler.js';
 import type { JobState } from '../jobs/job-state.js';
+import { ScheduleLag } from './schedule-lag.js';
 
 export interface WatcherOptions {
   names?: string[];
@@ -50,6 +53,19 @@ export class Watcher {
   private leadershipLoop: Promise<void> | null = null;
   /** Processes whose last cycle failed because the coordination store was unreachable. */
   private readonly storeTrouble = new Set<string>();
+  /** How late cycles begin (metric, status warning, log lines). */
+  readonly lag = new ScheduleLag(() => this.intervalMs);
+  /** State saves that write only when something durable changed. */
+  private readonly store: ChangeAwareStateStore;
+  /** Checks made since the start (in the heartbeat: checks per second for status and benchmarks). */
+  checksDone = 0;
+  /** Counts a check, then hands it to the configured listener (the check log by default). */
+  private readonly countChecks: CheckListener = (process, candidate, observation) => {
+    this.checksDone++;
+    (this.options.onCheck ?? logChecks(this.runtime.logger))(process, candidate, observation);
+  };
+  /** lastCycleAt when the observation snapshot was last written. */
+  private snapshotOf: number | null = null;
 
   constructor(
     private runtime: Runtime,
@@ -59,6 +75,10 @@ export class Watcher {
   ) {
     this.processes = selectProcesses(runtime.config, options.names);
     this.leadership = new LeadershipKeeper(runtime.coordinator, runtime.logger);
+    this.store = new ChangeAwareStateStore(
+      runtime.coordinator.state,
+      (name) => this.processes.find((p) => p.name === name) ?? { checkCount: 1, minUptimeMs: 0 },
+    );
   }
 
   /** The config in use (it changes on reload). */
@@ -74,6 +94,7 @@ export class Watcher {
   /** Starts the leadership loop and one loop per process. */
   async start(): Promise<void> {
     for (const process of this.processes) this.states.set(process.name, await this.loadState(process.name));
+    this.snapshotOf = null;
     await this.leadership.refresh();
     this.leadershipLoop = this.keepLeadership();
     await this.startLoops();
@@ -93,7 +114,7 @@ export class Watcher {
    */
   private async loadState(name: string): Promise<ProcessState> {
     try {
-      return await this.runtime.coordinator.state.load(name);
+      return await this.store.load(name);
     } catch (error) {
       this.runtime.logger.warn(
         `${name}: cannot read its stored state yet (${(error as Error).message}); not acting until it can`,
@@ -110,6 +131,7 @@ export class Watcher {
     this.runtime = { ...runtime, coordinator: this.runtime.coordinator };
     this.configHash = configHash;
     this.processes = processes;
+    this.lag.keepOnly(processes.map((p) => p.name));
     await this.startLoops();
     if (this.intervalMs !== this.runtime.config.global.intervalMs) {
       // `--interval` overrides the file: check observation_max_age against the interval in use.
@@ -144,7 +166,11 @@ export class Watcher {
   private async startLoops(): Promise<void> {
     this.cancel = new AbortController();
     this.pool = await createExecutorPool(this.processes, { warn: (m) => this.runtime.logger.warn(m) });
-    this.loops = this.processes.map((process) => this.loop(process, this.pool!, this.cancel.signal));
+    // Spread evenly over the interval: process i of n begins i/n of an interval after the first.
+    const count = this.processes.length;
+    this.loops = this.processes.map((process, index) =>
+      this.loop(process, this.pool!, this.cancel.signal, (index * this.intervalMs) / count),
+    );
     const jobs = this.options.names?.length ? [] : this.runtime.config.jobs;
     this.jobs = new JobScheduler(jobs, {
       coordinator: this.runtime.coordinator,
@@ -167,10 +193,16 @@ export class Watcher {
     this.pool = null;
   }
 
-  /** Re-checks leadership and writes the heartbeat every interval (at most 1 s apart) until stopped. */
+  /**
+   * Re-checks leadership, writes the heartbeat and the observation snapshot, and logs
+   * the start and end of schedule lag, every interval (at most 1 s apart) until stopped.
+   */
   private async keepLeadership(): Promise<void> {
     while (!this.stopping) {
+      const lagLine = this.lag.transition();
+      if (lagLine) this.runtime.logger.warn(lagLine);
       await this.writeHeartbeat();
+      await this.writeSnapshot();
       await abortableSleep(Math.min(this.intervalMs, 1000), this.stopped.signal);
       if (this.stopping) break;
       await this.leadership.refresh();
@@ -186,18 +218,45 @@ export class Watcher {
         configPath: this.runtime.config.file,
         configHash: this.configHash,
         at: Date.now(),
+        lag: this.lag.summary(),
+        checksDone: this.checksDone,
       });
     } catch (error) {
       this.runtime.logger.warn(`cannot write heartbeat: ${(error as Error).message}`);
     }
   }
 
-  /** Runs cycles of `process` every interval until `signal` aborts. */
-  private async loop(process: ProcessConfig, pool: ExecutorPool, signal: AbortSignal): Promise<void> {
+  /** Writes the newest observations once per interval when a cycle ran since (status --no-probe reads them). */
+  private async writeSnapshot(): Promise<void> {
+    const at = this.lastCycleAt;
+    if (at === null || at === this.snapshotOf) return;
+    try {
+      await writeObservationSnapshot(this.runtime.layout.dir, observationsOf(this.states), at);
+      this.snapshotOf = at;
+    } catch (error) {
+      this.runtime.logger.warn(`cannot write the observation snapshot: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Runs cycles of `process` every interval, the first after `offsetMs`, until `signal`
+   * aborts. Each cycle is due one interval after the previous one began; how much later
+   * it begins is its schedule lag (its own slow test, or a machine that cannot keep up).
+   */
+  private async loop(
+    process: ProcessConfig,
+    pool: ExecutorPool,
+    signal: AbortSignal,
+    offsetMs: number,
+  ): Promise<void> {
+    await abortableSleep(offsetMs, signal);
+    let due = Date.now();
     while (!signal.aborted) {
       const started = Date.now();
+      this.lag.record(process.name, started - due);
       await this.cycle(process, pool, signal);
-      await abortableSleep(started + this.intervalMs - Date.now(), signal);
+      due = started + this.intervalMs;
+      await abortableSleep(due - Date.now(), signal);
     }
   }
 
@@ -213,7 +272,8 @@ export class Watcher {
         // Stopping or reloading begins nothing new, but the action in progress finishes, hooks included.
         mayStartAction: () => !signal.aborted && (leadership?.isValid() ?? false),
         epoch: backend === 'etcd' ? leadership?.epoch : undefined,
-        onCheck: this.options.onCheck,
+        onCheck: this.countChecks,
+        stateStore: this.store,
         intervalMs: this.intervalMs,
       });
       const result = await runProcessCycle(process, deps);

@@ -22,13 +22,15 @@ after(async () => {
   await world?.cleanup();
 });
 
-/** Sends `signal` to the process group of each of `pids` (commands run in their own groups). */
+/** Sends `signal` to each of `pids` and to its process group (commands run in their own groups). */
 function signalGroups(pids: number[], signal: NodeJS.Signals): void {
   for (const pid of pids) {
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      /* not a group leader, or gone */
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, signal);
+      } catch {
+        /* not a group leader, or gone */
+      }
     }
   }
 }

@@ -161,18 +161,29 @@ export function logsOf(watchers: WatchProcess[]): string {
   return watchers.map((w) => `--- ${w.tag} (pid ${w.pid}) ---\n${w.text()}`).join('\n');
 }
 
-/** PIDs of the direct children of `pid` (from /proc). */
+/**
+ * PIDs of the descendants of `pid` (from /proc): its commands, which run under
+ * the spawn helper (a child of the watcher), and the helper itself.
+ */
 export async function childrenOf(pid: number): Promise<number[]> {
-  const children: number[] = [];
+  const parents = new Map<number, number[]>();
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) children.push(Number(entry));
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
     } catch {
       /* gone */
     }
   }
-  return children;
+  const found: number[] = [];
+  const visit = (parent: number): void => {
+    for (const child of parents.get(parent) ?? []) {
+      found.push(child);
+      visit(child);
+    }
+  };
+  visit(pid);
+  return found;
 }

@@ -191,10 +191,12 @@ describe('three ha-valet watchers on one etcd member', () => {
     await old.kill();
     const killedAt = Date.now();
     for (const pid of inFlight) {
-      try {
-        process.kill(-pid, 'SIGKILL'); // the command's own process group
-      } catch {
-        /* already done */
+      for (const target of [-pid, pid]) {
+        try {
+          process.kill(target, 'SIGKILL'); // the command's own process group (and the spawn helper)
+        } catch {
+          /* already done */
+        }
       }
     }
     await w.slowStarts(false);

@@ -1,40 +1,76 @@
-/** The local executor: exit codes as data, output captured whole, done when the shell exits. */
+/**
+ * The local executor, through the spawn helper and spawned directly from Node:
+ * exit codes as data, output captured whole, done when the shell exits, a
+ * timeout kills the whole group.
+ */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { OUTPUT_CAPTURE_BYTES } from '../../src/exec/executor.js';
-import { LocalExecutor } from '../../src/exec/local-executor.js';
+import { LocalExecutor, spawnMode } from '../../src/exec/local-executor.js';
+import { isAlive } from '../helpers/demo-env.js';
 
 const local = new LocalExecutor('localhost');
 
-test('output written right before the exit is captured whole, on both streams', async () => {
-  const bytes = Math.min(60_000, OUTPUT_CAPTURE_BYTES - 1);
-  const result = await local.run(
-    `head -c ${bytes} /dev/zero | tr '\\0' o; head -c ${bytes} /dev/zero | tr '\\0' e >&2; exit 3`,
-    {
-      timeoutMs: 10_000,
-    },
-  );
-  assert.equal(result.exitCode, 3);
-  assert.equal(result.stdout, 'o'.repeat(bytes));
-  assert.equal(result.stderr, 'e'.repeat(bytes));
-});
+for (const mode of ['helper', 'direct'] as const) {
+  describe(`spawned ${mode === 'helper' ? 'through the helper' : 'directly'}`, () => {
+    /** Runs `command` in this mode. */
+    const run = (command: string, timeoutMs: number) => {
+      process.env.HA_VALET_SPAWN = mode;
+      try {
+        assert.equal(spawnMode(), mode);
+        return local.run(command, { timeoutMs });
+      } finally {
+        delete process.env.HA_VALET_SPAWN;
+      }
+    };
 
-test('a command that leaves a daemon holding its stdout returns when its shell exits', async () => {
-  const result = await local.run('sleep 30 & echo $!', { timeoutMs: 60_000 });
-  const daemon = Number(result.stdout.trim());
-  try {
-    assert.equal(result.exitCode, 0);
-    assert.equal(result.timedOut, false);
-    // Returned while the daemon, which still holds the stdout pipe, runs on.
-    assert.doesNotThrow(() => process.kill(daemon, 0));
-  } finally {
-    process.kill(daemon, 'SIGKILL');
-  }
-});
+    test('output written right before the exit is captured whole, on both streams', async () => {
+      const bytes = Math.min(60_000, OUTPUT_CAPTURE_BYTES - 1);
+      const result = await run(
+        `head -c ${bytes} /dev/zero | tr '\\0' o; head -c ${bytes} /dev/zero | tr '\\0' e >&2; exit 3`,
+        10_000,
+      );
+      assert.equal(result.exitCode, 3);
+      assert.equal(result.stdout, 'o'.repeat(bytes));
+      assert.equal(result.stderr, 'e'.repeat(bytes));
+    });
 
-test('a timeout kills the whole process group and says so', async () => {
-  const result = await local.run('sleep 30', { timeoutMs: 200 });
-  assert.equal(result.timedOut, true);
-  assert.equal(result.exitCode, null);
-  assert.equal(result.signal, 'SIGKILL');
-});
+    test('output past the cap is cut and marked', async () => {
+      const result = await run(`head -c ${OUTPUT_CAPTURE_BYTES * 3} /dev/zero | tr '\\0' o`, 10_000);
+      assert.equal(
+        result.stdout,
+        `${'o'.repeat(OUTPUT_CAPTURE_BYTES)}\n[output cut at ${OUTPUT_CAPTURE_BYTES} bytes]`,
+      );
+    });
+
+    test('a command that leaves a daemon holding its stdout returns when its shell exits', async () => {
+      const result = await run('sleep 30.5 & echo $!', 60_000);
+      const daemon = Number(result.stdout.trim());
+      try {
+        assert.equal(result.exitCode, 0);
+        assert.equal(result.timedOut, false);
+        // Returned while the daemon, which still holds the stdout pipe, runs on.
+        assert.ok(isAlive(daemon));
+      } finally {
+        process.kill(daemon, 'SIGKILL');
+      }
+    });
+
+    test('a timeout kills the whole process group and says so', async () => {
+      const result = await run('sleep 30.25 & echo $! >&2; sleep 30.25', 300);
+      assert.equal(result.timedOut, true);
+      assert.equal(result.exitCode, null);
+      assert.equal(result.signal, 'SIGKILL');
+      const background = Number(result.stderr.trim());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(isAlive(background), false, 'the backgrounded child died with its group');
+    });
+
+    test('a shell killed by a signal reports it; a missing program exits 127', async () => {
+      const killed = await run('kill -TERM $$', 10_000);
+      assert.equal(killed.exitCode, null);
+      assert.equal(killed.signal, 'SIGTERM');
+      assert.equal((await run('/nonexistent/program', 10_000)).exitCode, 127);
+    });
+  });
+}

@@ -7,22 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CLOSE_WAIT_AFTER_KILL_MS } from '../../src/exec/ssh-run.js';
 import { SshExecutorPool } from '../../src/exec/ssh-pool.js';
-import { descendantsOf, startTestSshd, type TestSshd } from '../helpers/sshd.js';
+import { descendantsOf, signalAll, startTestSshd, type TestSshd } from '../helpers/sshd.js';
 
 let sshd: TestSshd;
 const pool = new SshExecutorPool({ warn: () => {} });
 let frozen: number[] = [];
-
-/** Sends a signal to each PID, ignoring those already gone. */
-function signalAll(pids: number[], signal: NodeJS.Signals): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // gone
-    }
-  }
-}
 
 before(async () => {
   sshd = await startTestSshd({ addresses: ['127.0.0.2'] });

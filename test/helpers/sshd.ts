@@ -142,6 +142,17 @@ function listeningLines(logFile: string): Map<string, number> {
   return counts;
 }
 
+/** Sends SIGNAL to each PID (e.g. SIGSTOP/SIGCONT on descendantsOf), ignoring those already gone. */
+export function signalAll(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone
+    }
+  }
+}
+
 /** PIDs of every descendant of PID, deepest last, from /proc. */
 export function descendantsOf(pid: number): number[] {
   const children = new Map<number, number[]>();

@@ -1,7 +1,7 @@
 /**
  * `simulate` runs no command at all: every command of this config (tests,
  * starts, stops, hooks) would leave a marker file, and none appears, whatever
- * the simulated world makes the passes do.
+ * the simulated world makes the passes do (failing fences and hooks too).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -36,6 +36,7 @@ before(async () => {
       `after_failover = ${mark('after')}`,
       `on_failed = ${mark('failed')}`,
       `on_split_brain = ${mark('split')}`,
+      `fence = ${mark('fence-{host}')}`,
       'max_restarts = 2',
       'on_given_up = ' + mark('given-up'),
       '',
@@ -61,6 +62,17 @@ test('no command runs, whatever the world makes the passes do', async () => {
     ['--up', 'Host_A=1', '--up', 'Host_B=2', '--up', 'Host_C=3'],
     ['--from-state', '--unreachable', 'Host_A'],
     ['--from-state', '--start-fails', 'Host_B', '--start-fails', 'Host_C', '--unreachable', 'Host_A'],
+    ['--from-state', '--unreachable', 'Host_A', '--fence-fails', 'Host_A'],
+    ['--from-state', '--unreachable', 'Host_A', '--hook-fails', 'before_failover'],
+    [
+      '--from-state',
+      '--unreachable',
+      'Host_A',
+      '--hook-fails',
+      'on_failed',
+      '--hook-fails',
+      'after_failover',
+    ],
   ];
   const stories: string[] = [];
   for (const world of worlds) {
@@ -70,9 +82,22 @@ test('no command runs, whatever the world makes the passes do', async () => {
   }
   // The passes did plan starts, stops and hooks: the commands are named in the output...
   const all = stories.join('\n');
-  for (const what of ['start-Host_A', 'stop-Host_B', 'before', 'after', 'failed', 'split', 'given-up']) {
+  for (const what of [
+    'start-Host_A',
+    'stop-Host_B',
+    'before',
+    'after',
+    'failed',
+    'split',
+    'given-up',
+    'fence-Host_A',
+  ]) {
     assert.match(all, new RegExp(`ran-${what}`), all);
   }
+  // ...among them a fence that fails and a before_failover that aborts the failover...
+  assert.match(all, /would fence on Host_A: fails \(fence failed, exit 1\)/, all);
+  assert.match(all, /Web: not safely recoverable: Host_A is not confirmed down/, all);
+  assert.match(all, /failover aborted: beforeFailover step 1 failed \(exit 1\)/, all);
   // ...and none of them ran.
   const files = await readdir(dir);
   assert.deepEqual(
@@ -104,4 +129,13 @@ test('a host that is no candidate is a usage error (exit 2)', async () => {
   const bad = await simulate('--up', 'Host_A=0');
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--up expects HOST=PRIORITY with a priority from 1 to 123, got 'Host_A=0'/);
+  const fence = await simulate('--fence-fails', 'Host_Z');
+  assert.equal(fence.code, 2);
+  assert.match(fence.stderr, /host Host_Z is no candidate of the selected processes/);
+  const hook = await simulate('--hook-fails', 'before_start');
+  assert.equal(hook.code, 2);
+  assert.match(
+    hook.stderr,
+    /--hook-fails expects one of before_failover, after_failover, on_failed, on_given_up, on_split_brain, got 'before_start'/,
+  );
 });

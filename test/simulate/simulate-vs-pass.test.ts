@@ -126,6 +126,38 @@ describe('simulate matches a real pass', () => {
     assert.deepEqual(here, [`echo fence ${A}`]);
   });
 
+  test('a failed fence: no failover from the unconfirmed host, unsafe', async () => {
+    const env = await world(['fence = echo fence {host}; exit 1']);
+    await upOn(env, A);
+    await makeUnreachable(env, A);
+    const flags = ['--unreachable', A, '--down', B, '--fence-fails', A];
+    const [simulated] = await simulate(env, '--from-state', '--passes', '1', ...flags);
+    const pass = await assertSimulationMatchesPass(env, flags);
+    assert.equal(pass.svc?.status, 'unsafe');
+    assert.match(pass.svc!.summary, /not safely recoverable: .* its fence failed \(fence failed, exit 1/);
+    assert.deepEqual(actionList(pass), [`fence ${A} false`]);
+    const here = simulated!.commands.filter((c) => c.role === 'local').map((c) => c.command);
+    assert.deepEqual(here, [`echo fence ${A}; exit 1`]);
+    assert.equal(await env.pidOf(B), null, 'no instance was started on the other host');
+  });
+
+  test('a failing before_failover aborts the failover: failed', async () => {
+    const env = await world(['before_failover = echo before {process}; exit 1', 'after_failover = true']);
+    await upOn(env, A);
+    await makeUnreachable(env, A);
+    const flags = ['--unreachable', A, '--down', B, '--hook-fails', 'before_failover'];
+    const [simulated] = await simulate(env, '--from-state', '--passes', '1', ...flags);
+    const pass = await assertSimulationMatchesPass(env, flags);
+    assert.equal(pass.svc?.status, 'failed');
+    assert.match(pass.svc!.summary, /failover aborted: beforeFailover step 1 failed \(exit 1\)/);
+    assert.deepEqual(actionList(pass), [`start ${B} false`]);
+    const hooks = simulated!.commands.filter((c) => c.role === 'local').map((c) => c.command);
+    const journaled = (await readJournal(env)).filter((e) => e.event === 'hook').map((e) => e.command);
+    assert.deepEqual(hooks, journaled);
+    assert.deepEqual(hooks, ["echo before 'Svc'; exit 1"]);
+    assert.equal(await env.pidOf(B), null, 'no instance was started on the other host');
+  });
+
   test('no host can start it: failed, and on_failed runs', async () => {
     const env = await world(['on_failed = true']);
     await breakHost(env, A);

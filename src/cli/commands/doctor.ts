@@ -107,6 +107,7 @@ async function runDoctor(global: GlobalOptions, options: DoctorOptions): Promise
   const { createExecutorPool } = await import('../../exec/create-pool.js');
   const { classifyResult } = await import('../../probe/classify.js');
   const { runBounded, DEFAULT_PROBE_CONCURRENCY } = await import('../../probe/probe.js');
+  const { runTest } = await import('../../probe/run-test.js');
 
   const { enforceTrust, resolveTrustSetting } = await import('../../trust/check-trust.js');
 
@@ -125,8 +126,7 @@ async function runDoctor(global: GlobalOptions, options: DoctorOptions): Promise
   try {
     const jobs = processes.flatMap((proc) =>
       proc.candidates.map((candidate) => async () => {
-        const executor = pool.forCandidate(proc, candidate);
-        const result = await executor.run(candidate.commands.test, { timeoutMs: proc.testTimeoutMs });
+        const result = await runTest(pool, proc, candidate, proc.testTimeoutMs);
         return toLine(proc, candidate, result, classifyResult(candidate.host, result, Date.now()));
       }),
     );

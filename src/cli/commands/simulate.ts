@@ -1,6 +1,7 @@
 /**
  * `ha-valet simulate [-p NAME]... [--down HOST]... [--unreachable HOST]...
- * [--up HOST=PRIORITY]... [--start-fails HOST]... [--from-state] [--passes N] [--json]`:
+ * [--up HOST=PRIORITY]... [--start-fails HOST]... [--fence-fails HOST]... [--hook-fails NAME]...
+ * [--from-state] [--passes N] [--json]`:
  * what passes would do in a described world, without running any command.
  */
 import type { Command } from 'commander';
@@ -12,6 +13,8 @@ export interface SimulateOptions {
   unreachable?: string[];
   up?: string[];
   startFails?: string[];
+  fenceFails?: string[];
+  hookFails?: string[];
   fromState?: boolean;
   passes: string;
   json?: boolean;
@@ -33,6 +36,12 @@ export function register(program: Command): void {
     )
     .option('--up <host=priority>', 'the service runs on HOST and its test exits PRIORITY', collect)
     .option('--start-fails <host>', 'a start on HOST fails (exit 1)', collect)
+    .option('--fence-fails <host>', 'the fence of HOST fails (exit 1): no failover from it', collect)
+    .option(
+      '--hook-fails <name>',
+      'every step of hook NAME fails (exit 1), e.g. before_failover: the failover is aborted',
+      collect,
+    )
     .option('--from-state', 'start from the stored state and last observations (default: a fresh state)')
     .option('--passes <n>', 'how many passes to simulate, one watcher interval apart', '3')
     .option('--json', 'print the simulation as JSON')
@@ -42,6 +51,8 @@ export function register(program: Command): void {
         '',
         'Hosts not named are down (reachable, not running), or as last stored with --from-state.',
         'A simulated start that works makes the host answer its rank as the priority.',
+        'Hooks and fences succeed unless --hook-fails / --fence-fails name them;',
+        'hook names: before_failover, after_failover, on_failed, on_given_up, on_split_brain.',
         'Example: ha-valet simulate --unreachable Host_A   # where does every process land without Host_A?',
       ].join('\n'),
     )

@@ -1,0 +1,280 @@
+/**
+ * Issue 14: how many (process, host) pairs one supervisor checks every second,
+ * side by side in one run, for each N:
+ *   monit    Monit 5.33 (`set daemon 1`), N `if failed port … type tcp` checks
+ *   native   ha-valet watch --interval 1, N/2 processes × 2 hosts, test = tcp://{host}:{port}
+ *   shell    the same with test = `[ {rank} = 1 ] && exit 1; exit 0` (spawn helper)
+ *   direct   the shell row with HA_VALET_SPAWN=direct (spawned from Node, as before issue 14)
+ *   bash     a bash loop spawning that line N times a second
+ * Each row runs DURATION s after a warm-up; prints checks done/wanted per s,
+ * CPU of the supervisor and of its children, CPU per check, peak RSS, schedule lag
+ * (worst of samples every 5 s; ha-valet's from its heartbeat, which also counts its checks).
+ *   npm run build && node dist/bench/scale.js [N,N,...] [DURATION_S] [ROWS]
+ * e.g. `node dist/bench/scale.js 100,500,1000 30 monit,native,shell,bash`.
+ * Hosts are loopback addresses: 127.0.0.2 listens (up, rank 1), 127.0.0.3 refuses (down, rank 2),
+ * so ha-valet never acts. Monit checks half its ports on each of two listening addresses
+ * (its checks are counted by the connections they make).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HeartbeatInfo } from '../src/state/heartbeat.js';
+import { peakRssMb, procCpu } from './lib/proc-cpu.js';
+
+const sizes = (process.argv[2] ?? '100,500,1000').split(',').map(Number);
+const durationS = Number(process.argv[3] ?? 30);
+const rows = (process.argv[4] ?? 'monit,native,shell,direct,bash').split(',');
+const WARMUP_MS = 6000;
+const LINE = '[ {rank} = 1 ] && exit 1; exit 0';
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/entry.cjs');
+const UP = '127.0.0.2';
+const DOWN = '127.0.0.3';
+
+interface Row {
+  name: string;
+  n: number;
+  donePerS: number;
+  supervisorCpuPct: number;
+  childrenCpuPct: number;
+  cpuPerCheckMs: number;
+  peakRssMb: number;
+  lag: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A TCP server on host:port counting accepted connections. */
+async function countingServer(host: string, port: number): Promise<{ count(): number; close(): void }> {
+  let accepted = 0;
+  const server = net.createServer((socket) => {
+    accepted++;
+    socket.on('error', () => undefined);
+    socket.end();
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, 1024, resolve));
+  return { count: () => accepted, close: () => server.close() };
+}
+
+/** A free port on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Child PIDs of `pid` (all threads). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** CPU ms of a supervisor, and of its children (reaped ones, and live helpers with theirs). */
+function cpuOf(pid: number): { self: number; children: number } {
+  const own = procCpu(pid);
+  const live = childrenOf(pid).map(procCpu);
+  return {
+    self: own.selfMs,
+    children: own.childrenMs + live.reduce((sum, c) => sum + c.selfMs + c.childrenMs, 0),
+  };
+}
+
+/** Measures `pid` over DURATION s; `done()` counts checks so far; `lag()` samples the lag. */
+async function measure(
+  name: string,
+  n: number,
+  pid: number,
+  done: () => Promise<number>,
+  lag: () => Promise<number | null>,
+): Promise<Row> {
+  await sleep(WARMUP_MS);
+  const [c0, d0, t0] = [cpuOf(pid), await done(), performance.now()];
+  let worstLag: number | null = null;
+  const end = t0 + durationS * 1000;
+  while (performance.now() < end) {
+    await sleep(Math.min(5000, end - performance.now()));
+    const sample = await lag();
+    if (sample !== null) worstLag = Math.max(worstLag ?? 0, sample);
+  }
+  const [c1, d1, t1] = [cpuOf(pid), await done(), performance.now()];
+  const seconds = (t1 - t0) / 1000;
+  const checks = d1 - d0;
+  const self = c1.self - c0.self;
+  const children = c1.children - c0.children;
+  return {
+    name,
+    n,
+    donePerS: checks / seconds,
+    supervisorCpuPct: self / seconds / 10,
+    childrenCpuPct: children / seconds / 10,
+    cpuPerCheckMs: checks > 0 ? (self + children) / checks : NaN,
+    peakRssMb: peakRssMb(pid),
+    lag: worstLag === null ? 'n/a' : `${(worstLag * 1000).toFixed(0)} ms`,
+  };
+}
+
+/** Stops a child by PID and waits for it. */
+async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Monit with n port checks, half on each of two listening addresses. */
+async function monitRow(n: number, dir: string): Promise<Row> {
+  const port = await freePort();
+  const servers = [await countingServer(UP, port), await countingServer(DOWN, port)];
+  const checks = Array.from(
+    { length: n },
+    (_, i) =>
+      `check host h${i} with address ${i % 2 ? DOWN : UP}\n  if failed port ${port} type tcp then alert\n`,
+  );
+  const file = path.join(dir, 'monitrc');
+  writeFileSync(
+    file,
+    `set daemon 1\nset logfile ${dir}/monit.log\nset pidfile ${dir}/monit.pid\nset idfile ${dir}/monit.id\nset statefile ${dir}/monit.state\n${checks.join('')}`,
+  );
+  chmodSync(file, 0o600);
+  const monit = spawn('monit', ['-I', '-c', file], { stdio: 'ignore' });
+  try {
+    const done = async () => servers[0]!.count() + servers[1]!.count();
+    return await measure('monit', n, monit.pid!, done, async () => null);
+  } finally {
+    await stop(monit);
+    servers.forEach((s) => s.close());
+  }
+}
+
+/** ha-valet watch on n/2 processes × 2 hosts with `test`. */
+async function haValetRow(
+  name: string,
+  n: number,
+  dir: string,
+  test: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Row> {
+  const port = await freePort();
+  const server = await countingServer(UP, port);
+  const sections = Array.from(
+    { length: n / 2 },
+    (_, i) => `[P${i}]\nhost = ${UP}\nstand_by_list = ${UP},${DOWN}\nport = ${port}\ntest = ${test}\n`,
+  );
+  const file = path.join(dir, `${name}.cfg`);
+  writeFileSync(
+    file,
+    `[DEFAULT]\nstate_dir = ${dir}/state-${name}\nstart = true\nstop = true\ntest_timeout = 5s\n\n${sections.join('\n')}`,
+  );
+  const watcher = spawn(process.execPath, [cli, '-c', file, 'watch', '--interval', '1'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    // SCALE_NODE_OPTIONS: V8 flags for the measured watcher only (e.g. --max-semi-space-size=1).
+    env: { ...process.env, NODE_OPTIONS: process.env.SCALE_NODE_OPTIONS ?? '', ...env },
+  });
+  // Checks done and schedule lag from the heartbeat (written every second): no metrics
+  // endpoint, whose renders would add to the watcher's CPU and memory.
+  const heartbeat = (): HeartbeatInfo | null => {
+    try {
+      const stateDir = path.join(dir, `state-${name}`);
+      const [sub] = readdirSync(stateDir);
+      return JSON.parse(readFileSync(path.join(stateDir, sub!, 'heartbeat.json'), 'utf8')) as HeartbeatInfo;
+    } catch {
+      return null;
+    }
+  };
+  try {
+    const done = async () => heartbeat()?.checksDone ?? 0;
+    const lag = async () => {
+      const worst = heartbeat()?.lag?.worstMs;
+      return worst === undefined ? null : worst / 1000;
+    };
+    return await measure(name, n, watcher.pid!, done, lag);
+  } finally {
+    await stop(watcher);
+    server.close();
+  }
+}
+
+/** A bash loop spawning the shell line n times a second (rank 1 for half, 2 for the other half). */
+async function bashRow(n: number, dir: string): Promise<Row> {
+  const counter = path.join(dir, `bash-count-${n}`);
+  const script = `
+    count=0
+    while true; do
+      next=$(( $(date +%s) + 1 ))
+      for ((i = 0; i < ${n}; i++)); do r=$(( i % 2 + 1 )); sh -c "${LINE.replace('{rank}', '$r')}"; count=$((count + 1)); if (( count % 50 == 0 )); then echo $count > ${counter}.tmp; mv -f ${counter}.tmp ${counter}; fi; done
+      while [ $(date +%s) -lt $next ]; do sleep 0.05; done
+    done`;
+  const bash = spawn('bash', ['-c', script], { stdio: 'ignore' });
+  try {
+    const done = async () => {
+      try {
+        return Number(readFileSync(counter, 'utf8').trim() || 0);
+      } catch {
+        return 0;
+      }
+    };
+    return await measure('bash', n, bash.pid!, done, async () => null);
+  } finally {
+    await stop(bash, 'SIGKILL');
+  }
+}
+
+const results: Row[] = [];
+const dir = mkdtempSync(path.join(os.tmpdir(), 'ha-valet-scale-'));
+console.log(
+  `${os.cpus().length} CPUs, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}; ${durationS} s per row after ${WARMUP_MS / 1000} s warm-up`,
+);
+try {
+  for (const n of sizes) {
+    for (const row of rows) {
+      let result: Row;
+      if (row === 'monit') result = await monitRow(n, dir);
+      else if (row === 'native') result = await haValetRow('native', n, dir, 'tcp://{host}:{port}', {});
+      else if (row === 'shell')
+        result = await haValetRow('shell', n, dir, LINE, { HA_VALET_SPAWN: 'helper' });
+      else if (row === 'direct')
+        result = await haValetRow('direct', n, dir, LINE, { HA_VALET_SPAWN: 'direct' });
+      else result = await bashRow(n, dir);
+      results.push(result);
+      const r = result;
+      console.log(
+        `N=${String(r.n).padEnd(5)} ${r.name.padEnd(7)} done ${r.donePerS.toFixed(0).padStart(5)}/${r.n}/s  supervisor ${r.supervisorCpuPct.toFixed(1).padStart(5)}%  children ${r.childrenCpuPct.toFixed(1).padStart(5)}%  per check ${r.cpuPerCheckMs.toFixed(3)} ms  peak RSS ${r.peakRssMb.toFixed(0)} MB  lag ${r.lag}`,
+      );
+    }
+    const of = (name: string) => results.find((r) => r.n === n && r.name === name);
+    const ratio = (a?: Row, b?: Row) => (a && b ? (a.cpuPerCheckMs / b.cpuPerCheckMs).toFixed(2) : 'n/a');
+    console.log(
+      `N=${n}: native/monit CPU per check ${ratio(of('native'), of('monit'))}x (target <= 2); shell/bash ${ratio(of('shell'), of('bash'))}x (target <= 1.5); direct/bash ${ratio(of('direct'), of('bash'))}x`,
+    );
+  }
+  console.log(
+    '\n| N | row | checks done / wanted per s | supervisor CPU | children CPU | CPU per check | peak RSS | schedule lag (worst) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(
+      `| ${r.n} | ${r.name} | ${r.donePerS.toFixed(0)} / ${r.n} | ${r.supervisorCpuPct.toFixed(1)} % | ${r.childrenCpuPct.toFixed(1)} % | ${r.cpuPerCheckMs.toFixed(3)} ms | ${r.peakRssMb.toFixed(0)} MB | ${r.lag} |`,
+    );
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(0);
