@@ -4,11 +4,10 @@
  * fenced host's executor — it is an out-of-band action (IPMI, a cloud API, a
  * switch port). Exit 0 = fenced; anything else, or `fence_timeout`, = failed.
  */
+import { DEFAULT_FENCE_TIMEOUT_MS } from '../config/build-fence.js';
 import type { ProcessConfig } from '../config/model.js';
 import type { ActionOutcome, FenceAction } from '../decide/actions.js';
 import { describeFailure, type ActContext } from './context.js';
-
-const DEFAULT_FENCE_TIMEOUT_MS = 30_000;
 
 /** Fences `action.host`; the outcome carries the exit code and a reason for the journal. */
 export async function runFence(

@@ -8,6 +8,9 @@ import type { FenceSettings } from './model.js';
 import type { SectionReader } from './section-reader.js';
 import { renderTemplate, type Template } from './template.js';
 
+/** `fence_timeout` when not set. */
+export const DEFAULT_FENCE_TIMEOUT_MS = 30_000;
+
 export interface FenceConfig {
   /** The parsed `fence` template, or null when the section has none (or it is invalid). */
   template: Template | null;
@@ -21,7 +24,7 @@ export function readFence(reader: SectionReader, values: TemplateValues): FenceC
   return {
     template,
     settings: {
-      timeoutMs: reader.duration('fence_timeout', 30_000),
+      timeoutMs: reader.duration('fence_timeout', DEFAULT_FENCE_TIMEOUT_MS),
       // Fencing is demanded by default only from configs that can fence: a config without
       // `fence` keeps failing over from unreachable hosts as before (see README, Fencing).
       required: reader.bool('fence_required', entry !== undefined),

@@ -16,7 +16,7 @@ import { acquirePassLock, readPassLockHolder, type PassLock } from '../state/pas
 import type { StateLayout } from '../state/state-dir.js';
 import { FileStateStore } from '../state/state-store.js';
 import { runningUid } from '../trust/check-trust.js';
-import { refuseRequestFile } from '../trust/request-file.js';
+import { refuseForeignFile, refuseRequestFile } from '../trust/request-file.js';
 import { FileRecordStore } from './file-record-store.js';
 import {
   CoordinationError,
@@ -66,7 +66,15 @@ export class LocalCoordinator implements Coordinator {
   ) {
     this.watcherId = options.watcherId ?? `${os.hostname()}:${process.pid}`;
     this.warn = options.warn;
-    this.state = new FileStateStore(layout.dir, { warn: options.warn });
+    this.state = new FileStateStore(layout.dir, {
+      warn: options.warn,
+      // A state file carries operator requests and latches: only root's or ours is used.
+      refuse: (facts) =>
+        refuseForeignFile(facts, runningUid(), 'state file', 'refused, starting from empty state'),
+      onRefused: async (process, reason) => {
+        await this.journal.append({ at: Date.now(), process, event: 'state-refused', ok: false, reason });
+      },
+    });
     this.records = new FileRecordStore(layout.dir, () => this.leadership?.isValid() ?? false);
     this.journal = new FileJournal(layout.journalPath, {
       maxBytes: options.journalMaxBytes,

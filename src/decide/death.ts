@@ -22,7 +22,7 @@ export function findDeath(
   before: ProcessState,
   after: ProcessState,
   now: number,
-): (HostFailure & { host: string }) | null {
+): Death {
   const host = before.activeHost;
   if (host === null) return null;
   const seen = hostRecord(after, host);
@@ -52,17 +52,20 @@ function recordDeath(process: ProcessConfig, record: HostRecord, death: HostFail
   return { ...record, earlyDeaths, retryAfter, lastUpAt: null, lastFailure };
 }
 
-/** Folds a death seen by this probe (if any) into `after`, the state with the probe folded in. */
+/** A death seen by this probe, if any. */
+export type Death = (HostFailure & { host: string }) | null;
+
+/** Folds a death seen by this probe (if any) into `after`, the state with the probe folded in; returns both. */
 export function noteDeath(
   process: ProcessConfig,
   before: ProcessState,
   after: ProcessState,
   now: number,
-): ProcessState {
+): { state: ProcessState; death: Death } {
   const death = findDeath(process, before, after, now);
-  if (death === null) return after;
+  if (death === null) return { state: after, death };
   const record = recordDeath(process, hostRecord(after, death.host), death);
-  return { ...after, startedAt: null, hosts: { ...after.hosts, [death.host]: record } };
+  return { state: { ...after, startedAt: null, hosts: { ...after.hosts, [death.host]: record } }, death };
 }
 
 /** The death or failed start that took the service down in this outage, in words, or null. */

@@ -14,17 +14,20 @@ import { formatReasons, observationsByCandidate, rankUpInstances, startBlocker }
 import { clearBackoff } from './backoff.js';
 import { decideNoneUp } from './restart-policy.js';
 import { applyOperatorRequest } from './operator.js';
+import { trackLastActive } from './fence.js';
 import { withQuorumNotes } from './quorum-notes.js';
 import { assessQuorum, describeHeldUp, orderSplitBrain, type QuorumAssessment } from './quorum.js';
 
 /** Decides what to do for one process. */
 export function decide(input: DecideInput): Plan {
-  return withQuorumNotes(input, decideRules(input));
+  const quorum = assessQuorum(input);
+  const plan = withQuorumNotes(input, decideRules(input, quorum), quorum);
+  return { ...plan, state: trackLastActive(plan.state, quorum) };
 }
 
 /** The guard clauses, in order. */
-function decideRules(input: DecideInput): Plan {
-  const request = applyOperatorRequest(input);
+function decideRules(input: DecideInput, quorum: QuorumAssessment): Plan {
+  const request = applyOperatorRequest(input, quorum);
   if (request.plan) return request.plan;
   let state = request.state;
   const { process, now } = input;
@@ -42,18 +45,21 @@ function decideRules(input: DecideInput): Plan {
       };
     }
     // The slow retry ends given-up only: a latch still holds (found by the property tests).
-    state = { ...state, givenUpAt: null, startTimes: [] };
+    // It is one start, not a new budget: the window is left one start short of max_restarts,
+    // so a retry that fails (or dies and needs another start within restart_window) gives up
+    // again; once restart_window has passed since the retry, the whole budget is back.
+    const spent = Array.from({ length: Math.max(0, process.maxRestarts - 1) }, () => now);
+    state = { ...state, givenUpAt: null, startTimes: spent };
   }
   if (state.latched) {
     const where = state.activeHost ? ` to ${state.activeHost}` : '';
     return makePlan(input, state, 'latched', [], `latched after failover${where}: not acting until reset`);
   }
-  return decideRunning(input, state);
+  return decideRunning(input, state, quorum);
 }
 
 /** Split brain, one up, or none up: on the merged view of every live watcher. */
-function decideRunning(input: DecideInput, state: ProcessState): Plan {
-  const quorum = assessQuorum(input);
+function decideRunning(input: DecideInput, state: ProcessState, quorum: QuorumAssessment): Plan {
   const up = rankUpInstances(input.process, quorum.observations);
   if (up.length > 1) return decideSplitBrain(input, state, up, quorum);
   if (up.length === 1) {

@@ -3,12 +3,34 @@
  * elsewhere while its old instance may still run. A failover from the active
  * host whose instance is not confirmed down (a quorum saw it unreachable or in
  * error rather than answering `down`) fences that host first. Without a
- * successful fence it does not happen, unless `fence_required = no`.
+ * successful fence it does not happen, unless `fence_required = no`. After a
+ * `reset`, `stop` or maintenance cleared the active host, the last host an
+ * instance was known on (`lastActiveHost`) is fenced the same way.
  */
 import { hostRecord, type ProcessState } from '../state/model.js';
 import type { FenceAction } from './actions.js';
 import type { DecideInput } from './make-plan.js';
 import { describeUnconfirmed, isConfirmedDown, type QuorumAssessment } from './quorum.js';
+
+/** The host a start elsewhere fails over from: the active host, else the last one an instance was known on. */
+export function fenceSubject(state: ProcessState): string | null {
+  return state.activeHost ?? state.lastActiveHost ?? null;
+}
+
+/**
+ * `lastActiveHost` for the state a plan leaves: the active host while there is one;
+ * else the last one, until that host is confirmed down (by the quorum) or fenced.
+ */
+export function trackLastActive(state: ProcessState, quorum: QuorumAssessment): ProcessState {
+  const last = fenceSubject(state);
+  const settled =
+    last === null ||
+    (state.activeHost === null &&
+      (isConfirmedDown(quorum, last) || (hostRecord(state, last).fencedAt ?? null) !== null));
+  const next = settled ? null : last;
+  if (next === (state.lastActiveHost ?? null)) return state;
+  return { ...state, lastActiveHost: next };
+}
 
 /** What must happen before a start on `toHost`: nothing, a fence first, or no start at all. */
 export type FenceStep =
@@ -28,7 +50,7 @@ export function describeFromHost(
   toHost: string,
   step: FenceStep,
 ): string {
-  const from = state.activeHost;
+  const from = fenceSubject(state);
   if (from === null || from === toHost || isConfirmedDown(quorum, from)) return '';
   if (step.kind === 'fence' || (hostRecord(state, from).fencedAt ?? null) !== null) return `; ${from} fenced`;
   return `; ${from} not confirmed down, not fenced`;
@@ -41,7 +63,7 @@ export function fenceBeforeStart(
   quorum: QuorumAssessment,
   toHost: string,
 ): FenceStep {
-  const from = state.activeHost;
+  const from = fenceSubject(state);
   if (from === null || from === toHost || isConfirmedDown(quorum, from)) return { kind: 'clear' };
   const record = hostRecord(state, from);
   if ((record.fencedAt ?? null) !== null) return { kind: 'clear' };
@@ -49,10 +71,12 @@ export function fenceBeforeStart(
   const command = input.process.candidates.find((c) => c.host === from)?.commands.fence;
   const unconfirmed = `${from} is not confirmed down (${describeUnconfirmed(quorum, from)})`;
   const retryAt = record.fenceRetryAt ?? null;
+  // The back-off is the host's own: a later fence of another host does not lift it.
   const last = state.lastFence?.host === from && !state.lastFence.ok ? state.lastFence : null;
+  const why = last ? last.reason.replace(/^.* → /, '') : `${record.fenceFailures ?? 1} failed fence(s)`;
   const waiting =
-    retryAt !== null && retryAt > input.now && last
-      ? `${last.reason.replace(/^.* → /, '')}; next fence in ${Math.ceil((retryAt - input.now) / 1000)} s`
+    retryAt !== null && retryAt > input.now
+      ? `${why}; next fence in ${Math.ceil((retryAt - input.now) / 1000)} s`
       : undefined;
   const failed = input.attempts.fenceFailed?.[from] ?? waiting;
   if (failed !== undefined) {

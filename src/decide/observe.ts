@@ -5,7 +5,7 @@
 import type { ProcessConfig } from '../config/model.js';
 import type { Observation } from '../probe/observation.js';
 import { hostRecord, type HostRecord, type ProcessState } from '../state/model.js';
-import { noteDeath } from './death.js';
+import { noteDeath, type Death } from './death.js';
 
 /** The new record of one host after `observation`. */
 function foldHost(previous: HostRecord, observation: Observation, now: number): HostRecord {
@@ -44,6 +44,16 @@ export function foldObservations(
   observations: Observation[],
   now: number,
 ): ProcessState {
+  return foldProbe(process, state, observations, now).state;
+}
+
+/** foldObservations, also returning the death of the active instance this probe saw (for the journal). */
+export function foldProbe(
+  process: ProcessConfig,
+  state: ProcessState,
+  observations: Observation[],
+  now: number,
+): { state: ProcessState; death: Death } {
   const { hosts } = foldHostObservations(state, observations, now);
   const anyUp = observations.some((o) => o.kind === 'up');
   const next: ProcessState = { ...state, hosts, downSince: anyUp ? null : (state.downSince ?? now) };

@@ -6,7 +6,9 @@ import { hostRecord, type ProcessState } from '../state/model.js';
 import type { Plan } from './actions.js';
 import { clearBackoff } from './backoff.js';
 import { rankUpInstances } from './candidates.js';
+import { fenceSubject } from './fence.js';
 import { makePlan, type DecideInput } from './make-plan.js';
+import type { QuorumAssessment } from './quorum.js';
 
 export interface RequestResult {
   state: ProcessState;
@@ -18,7 +20,8 @@ export interface RequestResult {
  * Clears given-up, latch, back-off and the restart history: `ha-valet reset`.
  * It also forgets the active host: an instance still up is adopted again by the
  * same pass, and a start the reset leads to is a fresh start, not a failover (so
- * it neither re-arms the latch at once nor runs failover hooks).
+ * it neither re-arms the latch at once nor runs failover hooks). It keeps
+ * `lastActiveHost`: a start elsewhere still fences a host not confirmed down.
  */
 export function resetState(state: ProcessState): ProcessState {
   const hosts = Object.fromEntries(
@@ -32,12 +35,13 @@ export function resetState(state: ProcessState): ProcessState {
     hosts,
     status: 'unknown',
     activeHost: null,
+    lastActiveHost: fenceSubject(state),
     startedAt: null,
   };
 }
 
 /** Applies `input.state.request`, if any. */
-export function applyOperatorRequest(input: DecideInput): RequestResult {
+export function applyOperatorRequest(input: DecideInput, quorum: QuorumAssessment): RequestResult {
   const request = input.state.request;
   if (!request) return { state: input.state };
   const state: ProcessState = { ...input.state, request: null };
@@ -50,7 +54,13 @@ export function applyOperatorRequest(input: DecideInput): RequestResult {
       return { state: { ...state, maintenance: false } };
     case 'stop': {
       const up = rankUpInstances(input.process, input.observations).map((u) => u.candidate.host);
-      const held = { ...state, maintenance: true, activeHost: null, startedAt: null };
+      const held = {
+        ...state,
+        maintenance: true,
+        activeHost: null,
+        lastActiveHost: fenceSubject(state),
+        startedAt: null,
+      };
       const actions = up.map((host) => ({
         type: 'stop' as const,
         host,
@@ -69,13 +79,14 @@ export function applyOperatorRequest(input: DecideInput): RequestResult {
     }
     case 'start':
     case 'move':
-      return applyPlacement(input, state, request.type, request.host, request.by);
+      return applyPlacement(input, quorum, state, request.type, request.host, request.by);
   }
 }
 
 /** `start [--on HOST]` and `move --to HOST`: place the service on a host. */
 function applyPlacement(
   input: DecideInput,
+  quorum: QuorumAssessment,
   state: ProcessState,
   type: 'start' | 'move',
   host: string | null,
@@ -97,7 +108,8 @@ function applyPlacement(
   const released = { ...state, maintenance: false };
   const started = type === 'start' ? resetState(released) : released;
   if (host === null || !observation) return { state: started };
-  const up = rankUpInstances(input.process, input.observations).map((u) => u.candidate.host);
+  // Ranked on the quorum's view: an instance only the peers see up still has to go.
+  const up = rankUpInstances(input.process, quorum.observations).map((u) => u.candidate.host);
   const others = up.filter((h) => h !== host);
   if (observation.kind === 'up') {
     // Already running on the target: only the other instances have to go (never start it twice).

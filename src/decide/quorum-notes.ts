@@ -1,18 +1,16 @@
 /** Writes what the quorum check found into the plan's state, for status (pure; issue 12). */
 import type { Plan } from './actions.js';
 import type { DecideInput } from './make-plan.js';
-import { assessQuorum, describeDisagreement, describeStartHold } from './quorum.js';
+import { describeDisagreement, describeStartHold, type QuorumAssessment } from './quorum.js';
 
 /**
  * Sets `disagreement` (this watcher against the quorum, or null) and `unsafe` (why a
  * failover is not safely possible, while the status is `unsafe`) on the plan's state.
  */
-export function withQuorumNotes(input: DecideInput, plan: Plan): Plan {
-  const quorum = assessQuorum(input);
+export function withQuorumNotes(input: DecideInput, plan: Plan, quorum: QuorumAssessment): Plan {
   const prefix = `${input.process.name}: `;
-  const hold = describeStartHold(quorum, input.process);
-  const disagreement =
-    hold !== null && plan.summary === `${prefix}${hold}` ? hold : describeDisagreement(quorum);
+  const hold = plan.hold?.bound === 'quorum' ? describeStartHold(quorum, input.process) : null;
+  const disagreement = hold ?? describeDisagreement(quorum);
   const unsafe =
     plan.status === 'unsafe'
       ? plan.summary.startsWith(prefix)

@@ -10,14 +10,14 @@
  * - confirmed down:  at least `quorum` see it answer `down` (no fence needed).
  * A peer's observation older than this watcher's last action on that host (start,
  * stop, fence) does not count: it describes the world before the action. Only a
- * host this watcher verified `down` after acting on it counts as agreed down on
- * its own view (it stopped it, or cleaned up a failed start, and tested it), and
+ * host this watcher verified `down` after acting on it, and that no peer has seen
+ * up since, counts as agreed down on its own view (it stopped it, or cleaned up a failed start, and tested it), and
  * so does a host it fenced (until the host answers again).
  * Without a view (coordination = local) this watcher is the quorum.
  */
 import type { ProcessConfig } from '../config/model.js';
 import type { Observation } from '../probe/observation.js';
-import { quorumOf } from '../quorum/merged-view.js';
+import type { MergedView } from '../quorum/merged-view.js';
 import type { DecideInput } from './make-plan.js';
 
 /** How the live watchers see one host. */
@@ -34,7 +34,7 @@ export interface HostVotes {
 }
 
 export interface QuorumAssessment {
-  /** Live watchers, this one included. */
+  /** Watchers present (fresh and stale peers, this one included). */
   live: number;
   /** Agreement needed. */
   quorum: number;
@@ -45,6 +45,18 @@ export interface QuorumAssessment {
   votes: Map<string, HostVotes>;
   /** This watcher's observations, with hosts a quorum sees up marked up: instances are ranked on these. */
   observations: Observation[];
+}
+
+/**
+ * The watchers present (this one, its fresh peers and its stale ones) and the
+ * agreement needed: `quorum = N`, else a majority of those present. A stale peer
+ * (alive, its key still on its lease, but its record too old) counts in the
+ * denominator and never as a vote, so peers that stop publishing in time never
+ * let a lone watcher decide; a dead one drops out when its lease ends.
+ */
+export function quorumOf(view: MergedView | undefined): { live: number; quorum: number } {
+  const live = 1 + (view?.peers.length ?? 0) + (view?.stale.length ?? 0);
+  return { live, quorum: view?.quorum ?? Math.floor(live / 2) + 1 };
 }
 
 /** Counts the votes of every candidate host. */
@@ -66,7 +78,10 @@ export function assessQuorum(input: DecideInput): QuorumAssessment {
       down: all.filter((o) => o.kind === 'down').length,
       notUp: all.filter((o) => o.kind !== 'up').length,
       bestUp: bestUp(all),
-      verifiedDown: fenced || (counted.length < seen.length && own?.kind === 'down'),
+      // Its own `down` after its action counts only while no fresh peer view from after the action says up.
+      verifiedDown:
+        fenced ||
+        (counted.length < seen.length && own?.kind === 'down' && !counted.some((o) => o.kind === 'up')),
     });
   }
   const assessment: QuorumAssessment = {

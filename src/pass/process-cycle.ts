@@ -8,6 +8,7 @@ import type { Coordinator } from '../coord/coordinator.js';
 import type { Observation } from '../probe/observation.js';
 import type { ChangeAwareStateStore } from '../state/change-aware-store.js';
 import { probeProcesses, type CheckListener } from '../probe/probe.js';
+import type { MergedView } from '../quorum/merged-view.js';
 import { reconcileHostsEntry } from '../resources/reconcile-hosts.js';
 import { reconcileVip } from '../resources/reconcile-vip.js';
 import { readMergedView, type QuorumSettings } from '../quorum/read-view.js';
@@ -38,6 +39,24 @@ async function publish(deps: CycleDeps, process: ProcessConfig, observations: Ob
   }
 }
 
+/** Peers already reported for a clock ahead of this watcher's, per coordinator (logged once each). */
+const skewReported = new WeakMap<Coordinator, Set<string>>();
+
+/** Logs, once per peer, a peer whose records are dated ahead of this watcher's clock (counted stale). */
+function noteClockSkew(deps: CycleDeps, view: MergedView | undefined): MergedView | undefined {
+  if (!view) return view;
+  const reported = skewReported.get(deps.coordinator) ?? new Set<string>();
+  skewReported.set(deps.coordinator, reported);
+  for (const watcher of view.ahead.filter((w) => !reported.has(w))) {
+    reported.add(watcher);
+    deps.logger.warn(
+      `watcher ${watcher} publishes records dated ahead of this watcher's clock: its views count as stale until the clocks agree (check NTP)`,
+      { watcher },
+    );
+  }
+  return view;
+}
+
 /** Runs one cycle for `process`; probes first unless `observed` is given. */
 export async function runProcessCycle(
   process: ProcessConfig,
@@ -50,7 +69,8 @@ export async function runProcessCycle(
   await publish(deps, process, observations);
   const quorum = deps.quorum;
   const readView = quorum
-    ? () => readMergedView(deps.coordinator, process.name, quorum, deps.now())
+    ? async () =>
+        noteClockSkew(deps, await readMergedView(deps.coordinator, process.name, quorum, deps.now()))
     : undefined;
   const store = deps.stateStore ?? deps.coordinator.state;
   let state = await store.load(process.name);

@@ -6,7 +6,7 @@
 import type { ProcessConfig } from '../config/model.js';
 import { decide } from '../decide/decide.js';
 import { noAttempts, type Action, type ActionOutcome, type Plan, type StartHold } from '../decide/actions.js';
-import { foldHostObservations, foldObservations } from '../decide/observe.js';
+import { foldHostObservations, foldProbe } from '../decide/observe.js';
 import { recordAttempt, recordOutcome } from '../decide/record.js';
 import { executeAction } from '../act/execute-action.js';
 import type { ActContext } from '../act/context.js';
@@ -14,7 +14,6 @@ import type { Observation } from '../probe/observation.js';
 import type { MergedView } from '../quorum/merged-view.js';
 import type { JournalEntry, ProcessState, ProcessStatus } from '../state/model.js';
 import { deathEntry, outcomeEntries, transitionEntry } from './journal-entries.js';
-import { findDeath } from '../decide/death.js';
 import { summarizePass } from './summarize.js';
 
 export interface PassDeps extends ActContext {
@@ -67,8 +66,9 @@ export async function runProcessPass(
   deps: PassDeps,
 ): Promise<ProcessPassResult> {
   const probedAt = deps.now();
-  let state = foldObservations(process, stored, observed, probedAt);
-  const death = findDeath(process, stored, state, probedAt);
+  const probed = foldProbe(process, stored, observed, probedAt);
+  let state = probed.state;
+  const death = probed.death;
   if (death !== null && !deps.dryRun) {
     deps.logger.warn(`${process.name}: ${death.reason}`, { process: process.name, host: death.host });
     await deps.recordJournal([deathEntry(process, death, deps.epoch)]);

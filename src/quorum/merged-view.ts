@@ -3,14 +3,15 @@
  * built outside decide/ and handed to it as input. Pure: the caller passes the
  * peers' published observations and the time.
  *
- * Every watcher with a published record counts toward the majority: the
- * record lives on the watcher's etcd lease, so a watcher that died or lost
- * etcd drops out within lease_ttl. A peer's observations count as votes while
- * its last published record of the process (written when its probe ended) is
- * at most `maxAgeMs` old; a stale peer's do not, and its silence is no
- * agreement either (a slow probe must not let the leader decide alone). Record time, not each test's end: a probe waiting for one hung host
- * publishes the other hosts' results late but together. Ages use the
- * publisher's clock: watchers' clocks must agree well within `maxAgeMs`. This
+ * A peer is fresh while its last published record of the process (written when
+ * its probe ended) is at most `maxAgeMs` old; a stale peer's observations do not
+ * count as votes, but the peer is still present (its key lives on its lease), so
+ * decide/ counts it when it sizes the quorum: a hung peer never shrinks the
+ * quorum. A dead watcher drops out when its lease ends and its key vanishes.
+ * Record time, not each test's end: a probe waiting for one hung host publishes
+ * the other hosts' results late but together. Ages use the publisher's clock: a
+ * record dated more than `futureToleranceMs` after this watcher's now (a clock
+ * ahead) is stale, so a skewed clock cannot keep a peer fresh for ever. This
  * watcher's own observations are not part of the view: decide/ takes them from
  * its own (current) observations, which verify tests update during a pass.
  */
@@ -29,9 +30,11 @@ export interface PeerView {
 export interface MergedView {
   /** Live peers (this watcher left out), by watcher id. */
   peers: PeerView[];
-  /** Peers that published, but too long ago to count, by watcher id. */
+  /** Peers still present (key on a live lease) whose record is too old to count, or dated in the future, by watcher id. */
   stale: string[];
-  /** `quorum = N`, or null for a majority of the live watchers (this one included). */
+  /** Stale peers whose record is dated ahead of this watcher's clock (a subset of `stale`). */
+  ahead: string[];
+  /** `quorum = N`, or null for a majority of the present watchers (this one included). */
   quorum: number | null;
   maxAgeMs: number;
 }
@@ -43,6 +46,8 @@ export interface MergeInput {
   published: Map<string, PublishedObservations>;
   now: number;
   maxAgeMs: number;
+  /** How far a record may be dated after `now` (clock skew) before it counts as stale; default 0. */
+  futureToleranceMs?: number;
   quorum: number | null;
 }
 
@@ -50,10 +55,13 @@ export interface MergeInput {
 export function buildMergedView(input: MergeInput): MergedView {
   const peers: PeerView[] = [];
   const stale: string[] = [];
+  const ahead: string[] = [];
   for (const [watcher, record] of input.published) {
     if (watcher === input.ownId) continue;
+    const future = record.at - input.now > (input.futureToleranceMs ?? 0);
+    if (future) ahead.push(watcher);
     const ageMs = Math.max(0, input.now - record.at);
-    if (ageMs > input.maxAgeMs || record.observations.length === 0) {
+    if (future || ageMs > input.maxAgeMs || record.observations.length === 0) {
       stale.push(watcher);
       continue;
     }
@@ -61,7 +69,8 @@ export function buildMergedView(input: MergeInput): MergedView {
   }
   peers.sort((a, b) => a.watcher.localeCompare(b.watcher));
   stale.sort();
-  return { peers, stale, quorum: input.quorum, maxAgeMs: input.maxAgeMs };
+  ahead.sort();
+  return { peers, stale, ahead, quorum: input.quorum, maxAgeMs: input.maxAgeMs };
 }
 
 /** The newest observation of each host. */
@@ -72,26 +81,4 @@ function freshest(observations: Observation[]): Observation[] {
     if (!seen || seen.at < o.at) byHost.set(o.host, o);
   }
   return [...byHost.values()];
-}
-
-/**
- * The watchers' count (this one, the fresh peers and the stale ones: all hold
- * a lease) and the agreement needed: a stale peer shrinks the votes, never the majority.
- */
-export function quorumOf(view: MergedView | undefined): { live: number; quorum: number } {
-  const live = 1 + (view?.peers.length ?? 0) + (view?.stale.length ?? 0);
-  return { live, quorum: view?.quorum ?? Math.floor(live / 2) + 1 };
-}
-
-/**
- * `observation_max_age`, else three intervals (the watcher's --interval when it
- * overrides the file) plus the longest probe: a watcher waiting for a hung host
- * publishes that late, and its view must still count.
- */
-export function resolveMaxAgeMs(
-  configured: number | undefined,
-  intervalMs: number,
-  slowestProbeMs = 0,
-): number {
-  return configured ?? 3 * intervalMs + slowestProbeMs;
 }

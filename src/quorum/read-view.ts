@@ -1,14 +1,17 @@
 /** Reads the peers' published observations through the coordinator and builds the merged view. */
 import type { ProcessConfig } from '../config/model.js';
 import type { Coordinator } from '../coord/coordinator.js';
+import { resolveMaxAgeMs } from '../config/check-quorum-timing.js';
 import { slowestProbeMs } from '../probe/probe-duration.js';
-import { buildMergedView, resolveMaxAgeMs, type MergedView } from './merged-view.js';
+import { buildMergedView, type MergedView } from './merged-view.js';
 
 /** What the cycle needs to build a view. */
 export interface QuorumSettings {
   /** `quorum = N`, or null for a majority of the live watchers. */
   quorum: number | null;
   maxAgeMs: number;
+  /** How far ahead of this watcher's clock a peer's record may be dated (one interval). */
+  futureToleranceMs: number;
 }
 
 /** The quorum settings of a config, given the interval the watcher runs at and its processes. */
@@ -20,6 +23,7 @@ export function quorumSettings(
   return {
     quorum: global.quorum ?? null,
     maxAgeMs: resolveMaxAgeMs(global.observationMaxAgeMs, intervalMs, slowestProbeMs(processes)),
+    futureToleranceMs: intervalMs,
   };
 }
 

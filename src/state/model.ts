@@ -113,6 +113,12 @@ export interface ProcessState {
   downSince: number | null;
   /** The host ha-valet believes runs the service, or null. */
   activeHost: string | null;
+  /**
+   * The last host an instance was known on: activeHost while set, kept when a reset,
+   * a stop or maintenance clears activeHost, and cleared only once that host is
+   * confirmed down or fenced. A start elsewhere fences it first (issue 12).
+   */
+  lastActiveHost?: string | null;
   /** When the instance on activeHost was started by us and verified (epoch ms), or null. */
   startedAt: number | null;
   /** When the service was last placed on activeHost: a verified start or switchover, or an operator's choice (for failback_delay). */

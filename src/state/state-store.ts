@@ -10,7 +10,7 @@
  * lost its lease); the file store is never fenced.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs, statSync } from 'node:fs';
+import { constants as fsConstants, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { sweepTempFiles, toStateStoreError, writeFileAtomic } from './atomic-file.js';
 import { emptyProcessState, type ProcessState } from './model.js';
@@ -24,14 +24,29 @@ export interface StateStore {
   loadAll?(): Promise<Map<string, ProcessState>>;
 }
 
+/** What is known about a state file before it is read (lstat-like). */
+export interface StateFileFacts {
+  file: string;
+  uid: number;
+  kind: 'file' | 'symlink' | 'other';
+}
+
 export interface FileStateStoreOptions {
   warn?(message: string): void;
+  /**
+   * Why a state file must not be used (a symlink, another owner), or null. A refused
+   * file is moved aside, reported through `warn` and `onRefused`, and replaced by
+   * emptyProcessState(): nothing in it (an operator request, a latch) is honoured.
+   */
+  refuse?(facts: StateFileFacts): string | null;
+  onRefused?(process: string, reason: string): Promise<void>;
   /** Corrupt copies kept per process (older ones are deleted); default 5. */
   keepCorrupt?: number;
 }
 
 const FORMAT = 'ha-valet-state';
 const CORRUPT_MARK = '.corrupt-';
+const REFUSED_MARK = '.refused-';
 
 /** One JSON file per process in `dir`, each an envelope {format, version, process, savedAt, sha256, state}. */
 export class FileStateStore implements StateStore {
@@ -51,17 +66,57 @@ export class FileStateStore implements StateStore {
   async load(process: string): Promise<ProcessState> {
     await this.sweepOnce();
     const file = this.pathOf(process);
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyProcessState();
-      throw toStateStoreError(error, 'read', file);
+    const read = await this.readChecked(file);
+    if (read === null) return emptyProcessState();
+    if ('refused' in read) {
+      await this.refuseFile(process, file, read.refused);
+      return emptyProcessState();
     }
+    const text = read.text;
     const parsed = parseEnvelope(text, process);
     if ('state' in parsed) return parsed.state;
     await this.quarantine(file, parsed.problem);
     return emptyProcessState();
+  }
+
+  /** The file's text, never through a symlink; `refused` when options.refuse says no; null when missing. */
+  private async readChecked(file: string): Promise<{ text: string } | { refused: string } | null> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return null;
+      if (code !== 'ELOOP') throw toStateStoreError(error, 'read', file);
+      const link = await fs.lstat(file);
+      const facts = { file, uid: link.uid, kind: 'symlink' as const };
+      return { refused: this.options.refuse?.(facts) ?? `state file ${file} is a symlink: not used` };
+    }
+    try {
+      const stats = await handle.stat();
+      const refusal = this.options.refuse?.({
+        file,
+        uid: stats.uid,
+        kind: stats.isFile() ? 'file' : 'other',
+      });
+      if (refusal) return { refused: refusal };
+      return { text: await handle.readFile('utf8') };
+    } catch (error) {
+      throw toStateStoreError(error, 'read', file);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Moves a refused state file aside (kept for inspection) and reports it. */
+  private async refuseFile(process: string, file: string, reason: string): Promise<void> {
+    const aside = `${file}${REFUSED_MARK}${new Date().toISOString().replace(/[-:.]/g, '')}`;
+    const moved = await fs.rename(file, aside).then(
+      () => true,
+      () => false,
+    );
+    this.options.warn?.(`${process}: ${reason}${moved ? ` (moved to ${aside})` : ''}`);
+    await this.options.onRefused?.(process, reason);
   }
 
   /**

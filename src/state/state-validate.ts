@@ -37,6 +37,7 @@ const FIELD_CHECKS: ReadonlyArray<[string, (v: unknown) => boolean, string]> = [
   ],
   ['downSince', (v) => v === undefined || isNumberOrNull(v), 'a number or null'],
   ['activeHost', isStringOrNull, 'a string or null'],
+  ['lastActiveHost', (v) => v === undefined || isStringOrNull(v), 'a string or null'],
   ['startedAt', isNumberOrNull, 'a number or null'],
   ['placedAt', (v) => v === undefined || isNumberOrNull(v), 'a number or null'],
   ['startTimes', (v) => Array.isArray(v) && v.every(isNumber), 'an array of numbers'],

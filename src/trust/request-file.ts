@@ -15,12 +15,24 @@ export interface RequestFileFacts {
 
 /** Why the request in `facts` is refused, or null when it may be carried out. */
 export function refuseRequestFile(facts: RequestFileFacts, runningUid: number | null): string | null {
-  if (facts.kind === 'symlink') return `request file ${facts.file} is a symlink: refused, not carried out`;
-  if (facts.kind !== 'file')
-    return `request file ${facts.file} is not a regular file: refused, not carried out`;
+  return refuseForeignFile(facts, runningUid, 'request file', 'refused, not carried out');
+}
+
+/**
+ * The same rule for any file ha-valet acts on (request files, state files): why the
+ * `what` in `facts` is refused (`outcome` says what happens then), or null.
+ */
+export function refuseForeignFile(
+  facts: RequestFileFacts,
+  runningUid: number | null,
+  what: string,
+  outcome: string,
+): string | null {
+  if (facts.kind === 'symlink') return `${what} ${facts.file} is a symlink: ${outcome}`;
+  if (facts.kind !== 'file') return `${what} ${facts.file} is not a regular file: ${outcome}`;
   if (runningUid === null || isTrustedOwner(facts.uid, runningUid)) return null;
   return (
-    `request file ${facts.file} is owned by ${describeUser(facts.uid, idNames())}, ` +
-    `not by root or the user ha-valet runs as: refused, not carried out`
+    `${what} ${facts.file} is owned by ${describeUser(facts.uid, idNames())}, ` +
+    `not by root or the user ha-valet runs as: ${outcome}`
   );
 }

@@ -4,6 +4,7 @@
  * request and stopping cleanly after the action in progress.
  */
 import { rm } from 'node:fs/promises';
+import { quorumTimingProblem } from '../config/check-quorum-timing.js';
 import type { Config, ProcessConfig } from '../config/model.js';
 import { CoordinationError } from '../coord/coordinator.js';
 import type { ExecutorPool } from '../exec/executor.js';
@@ -97,6 +98,11 @@ export class Watcher {
     await this.leadership.refresh();
     this.leadershipLoop = this.keepLeadership();
     await this.startLoops();
+    if (this.intervalMs !== this.runtime.config.global.intervalMs) {
+      // `--interval` overrides the file: check observation_max_age against the interval in use.
+      const problem = quorumTimingProblem(this.runtime.config.global, this.processes, this.intervalMs);
+      if (problem !== null) this.runtime.logger.warn(problem);
+    }
     this.runtime.logger.info(
       `watching ${this.processes.map((p) => p.name).join(', ')} every ${this.intervalMs} ms (${this.runtime.config.file})`,
     );
@@ -127,6 +133,11 @@ export class Watcher {
     this.processes = processes;
     this.lag.keepOnly(processes.map((p) => p.name));
     await this.startLoops();
+    if (this.intervalMs !== this.runtime.config.global.intervalMs) {
+      // `--interval` overrides the file: check observation_max_age against the interval in use.
+      const problem = quorumTimingProblem(this.runtime.config.global, this.processes, this.intervalMs);
+      if (problem !== null) this.runtime.logger.warn(problem);
+    }
     this.runtime.logger.info(`config reloaded: ${processes.map((p) => p.name).join(', ')}`);
   }
 

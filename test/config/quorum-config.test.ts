@@ -1,6 +1,7 @@
 /** The issue-12 keys on valid configs: quorum, observation_max_age, fence, fence_timeout, fence_required. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { quorumTimingProblem } from '../../src/config/check-quorum-timing.js';
 import { formatDiagnostic } from '../../src/config/diagnostics.js';
 import { parseConfigText } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/model.js';
@@ -95,4 +96,13 @@ test('observation_max_age set shorter than the longest probe plus an interval: a
     'the default (3 intervals plus the longest probe) always fits',
   );
   assert.deepEqual(parse(`[DEFAULT]\ntest_timeout = 30s\n${SECTION}`).warnings, [], 'local: no peers');
+});
+
+test('the timing check uses the interval the watcher runs at (watch --interval)', () => {
+  const { config } = parse(`${ETCD}test_timeout = 10s\nobservation_max_age = 12s\n${SECTION}`);
+  assert.equal(quorumTimingProblem(config.global, config.processes, 1000), null, '10 s + 1 s fits');
+  assert.match(
+    quorumTimingProblem(config.global, config.processes, 5000) ?? '',
+    /plus one interval of 5 s.*at least 15s/,
+  );
 });

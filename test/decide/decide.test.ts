@@ -318,6 +318,22 @@ describe('decide: flap damping and given-up', () => {
     assert.deepEqual(retry.actions.map(describeAction), ['start A']);
   });
 
+  test('the slow retry is one start: a second start within restart_window gives up again', () => {
+    const gaveUp = plan(process, [obs.down('A')], { state: flapping }).state;
+    const retryAt = NOW + 600_000;
+    const retry = plan(process, [obs.down('A')], { state: gaveUp, now: retryAt });
+    const started = {
+      ...retry.state,
+      startTimes: [...retry.state.startTimes, retryAt],
+      status: 'down' as const,
+    };
+    const again = plan(process, [obs.down('A')], { state: started, now: retryAt + 5000 });
+    assert.equal(again.status, 'given-up');
+    assert.deepEqual(again.actions.map(describeAction), ['hook onGivenUp']);
+    const healthy = plan(process, [obs.down('A')], { state: started, now: retryAt + 151_000 });
+    assert.deepEqual(healthy.actions.map(describeAction), ['start A'], 'restart_window later: a full budget');
+  });
+
   test('given_up_retry never: given-up until reset', () => {
     const never = makeProcess('Ostro', ['A'], { maxRestarts: 3, givenUpRetryMs: null });
     const gaveUp = plan(never, [obs.down('A')], { state: flapping }).state;

@@ -12,7 +12,7 @@ import { recordAttempt, recordOutcome } from '../../src/decide/record.js';
 import type { ProcessConfig } from '../../src/config/model.js';
 import type { Observation } from '../../src/probe/observation.js';
 import { buildMergedView, type MergedView } from '../../src/quorum/merged-view.js';
-import { emptyProcessState, type ProcessState } from '../../src/state/model.js';
+import { emptyProcessState, type OperatorRequestType, type ProcessState } from '../../src/state/model.js';
 import { makeProcess, obs } from '../helpers/process-config.js';
 
 const NOW = 5_000_000;
@@ -158,7 +158,7 @@ describe('observer quorum', () => {
     assert.equal(plan.state.activeHost, 'B');
   });
 
-  test('stale peers do not vote, but still count toward the majority: this watcher alone does not decide', () => {
+  test('stale peers are no votes but keep the quorum: the leader alone does not fail over', () => {
     const stale = viewOf(
       [
         { A: 'up', B: 'down', C: 'down' },
@@ -168,19 +168,48 @@ describe('observer quorum', () => {
     );
     assert.deepEqual(stale.peers, []);
     assert.equal(stale.stale.length, 2);
-    const alone = pass(plain, own({ A: 'unreachable', B: 'down', C: 'down' }), runningOnA(plain), stale);
-    assert.deepEqual(alone.actions, [], 'A unreachable from here only: no failover while the peers are slow');
-    assert.match(alone.plan.summary, /not up for 1 of 3 watchers \(quorum 2, 2 stale\)/);
-    const fresh = viewOf([{ A: 'unreachable', B: 'down', C: 'down' }], 1000);
-    const agreed = pass(plain, own({ A: 'unreachable', B: 'down', C: 'down' }), runningOnA(plain), {
-      ...fresh,
-      stale: ['bolek:2'],
-    });
-    assert.deepEqual(
-      agreed.actions,
-      ['start:B'],
-      'two of three agree: failover, the stale one does not block',
+    const { actions, plan } = pass(
+      plain,
+      own({ A: 'unreachable', B: 'down', C: 'down' }),
+      runningOnA(plain),
+      stale,
     );
+    assert.deepEqual(actions, [], 'one vote of three present watchers is no majority');
+    assert.equal(plan.status, 'waiting');
+    assert.match(
+      plan.summary,
+      /A unreachable from this watcher, not up for 1 of 3 watchers \(quorum 2, 2 stale\)/,
+    );
+  });
+
+  test('one stale peer, one fresh peer agreeing: 2 of 3 is a majority', () => {
+    const view = buildMergedView({
+      ownId: 'me',
+      published: new Map([
+        [
+          'fresh',
+          {
+            at: NOW - 500,
+            observations: [
+              seen('A', 'unreachable', NOW - 500),
+              seen('B', 'down', NOW - 500),
+              seen('C', 'down', NOW - 500),
+            ],
+          },
+        ],
+        ['hung', { at: NOW - 60_000, observations: [seen('A', 'up', NOW - 60_000)] }],
+      ]),
+      now: NOW,
+      maxAgeMs: 15_000,
+      quorum: null,
+    });
+    const { actions } = pass(plain, own({ A: 'unreachable', B: 'down', C: 'down' }), runningOnA(plain), view);
+    assert.deepEqual(actions, ['start:B']);
+  });
+
+  test('dead peers (keys gone with their leases) drop out: the one watcher left decides', () => {
+    const { actions } = pass(plain, own({ A: 'down', B: 'down', C: 'down' }), runningOnA(plain), viewOf([]));
+    assert.deepEqual(actions, ['start:A'], 'A answered down: restarted in place');
   });
 
   test('too few live watchers for quorum = 2: no start, and the summary says so', () => {
@@ -269,6 +298,24 @@ describe('observer quorum', () => {
     );
   });
 
+  test('its own down after acting does not outvote a fresh peer that sees the host up since', () => {
+    const started = runningOnA(plain);
+    const state = { ...started, hosts: { ...started.hosts, A: { ...started.hosts.A!, actedAt: NOW - 500 } } };
+    const view = buildMergedView({
+      ownId: 'me',
+      published: new Map([
+        ['before', { at: NOW - 1000, observations: [seen('A', 'down', NOW - 1000)] }],
+        ['after', { at: NOW - 100, observations: [seen('A', 'up', NOW - 100)] }],
+      ]),
+      now: NOW,
+      maxAgeMs: 15_000,
+      quorum: null,
+    });
+    const { actions, plan } = pass(plain, own({ A: 'down', B: 'down', C: 'down' }), state, view);
+    assert.deepEqual(actions, [], 'A is disputed: nothing starts');
+    assert.equal(plan.status, 'waiting');
+  });
+
   test('coordination = local (no view): behaviour as before, this watcher is the quorum', () => {
     const { actions, plan } = pass(
       plain,
@@ -330,14 +377,15 @@ describe('split brain on the merged view', () => {
   });
 });
 
-describe('fencing before a failover', () => {
-  const cutOff = own({ A: 'unreachable', B: 'down', C: 'down' });
-  const everyoneCutOff = () =>
-    viewOf([
-      { A: 'unreachable', B: 'down', C: 'down' },
-      { A: 'unreachable', B: 'down', C: 'down' },
-    ]);
+/** A is cut off from this watcher, and from every peer too. */
+const cutOff = own({ A: 'unreachable', B: 'down', C: 'down' });
+const everyoneCutOff = () =>
+  viewOf([
+    { A: 'unreachable', B: 'down', C: 'down' },
+    { A: 'unreachable', B: 'down', C: 'down' },
+  ]);
 
+describe('fencing before a failover', () => {
   test('fence OK: the unconfirmed host is fenced, then the failover runs', () => {
     const { actions, plan } = pass(fenced(), cutOff, runningOnA(fenced()), everyoneCutOff());
     assert.deepEqual(actions, ['fence:A', 'start:B']);
@@ -392,6 +440,16 @@ describe('fencing before a failover', () => {
     assert.deepEqual(again.actions, [], 'not run again within backoff_initial');
     assert.equal(again.plan.status, 'unsafe');
     assert.match(again.plan.summary, /its fence failed \(fence failed, exit 1; next fence in 1 s\)$/);
+  });
+
+  test("a host's fence back-off holds even when the last fence named another host", () => {
+    const process = fenced();
+    const failing = { 'fence:A': { ok: false, reason: 'fence failed, exit 1' } };
+    const first = pass(process, cutOff, runningOnA(process), everyoneCutOff(), failing);
+    const other = { ...first.plan.state, lastFence: { ...first.plan.state.lastFence!, host: 'C', ok: true } };
+    const again = pass(process, cutOff, other, everyoneCutOff(), failing);
+    assert.deepEqual(again.actions, [], 'A is still backing off');
+    assert.match(again.plan.summary, /its fence failed \(1 failed fence\(s\); next fence in 1 s\)$/);
   });
 
   test('fence_required = no: a failed fence is noted and the failover goes ahead', () => {
@@ -478,5 +536,69 @@ describe('fencing before a failover', () => {
     const process = fenced();
     const { actions } = pass(process, cutOff, emptyProcessState(), everyoneCutOff());
     assert.deepEqual(actions, ['start:B']);
+  });
+});
+
+describe('operator requests do not skip the fence', () => {
+  const ask = (state: ProcessState, type: OperatorRequestType): ProcessState => ({
+    ...state,
+    request: { type, host: null, by: 'op', at: NOW },
+  });
+
+  for (const type of ['reset', 'start'] as const) {
+    test(`${type} while the last active host is not confirmed down: fence it, then start`, () => {
+      const process = fenced();
+      const { actions, plan } = pass(process, cutOff, ask(runningOnA(process), type), everyoneCutOff());
+      assert.deepEqual(actions, ['fence:A', 'start:B']);
+      assert.equal(plan.state.activeHost, 'B');
+      assert.equal(plan.state.lastActiveHost, 'B');
+    });
+  }
+
+  test('stop, then maintenance off: the host it could not see is fenced before a start elsewhere', () => {
+    const process = fenced();
+    const stopped = pass(process, cutOff, ask(runningOnA(process), 'stop'), everyoneCutOff());
+    assert.equal(stopped.plan.state.activeHost, null);
+    assert.equal(stopped.plan.state.lastActiveHost, 'A', 'not confirmed down: remembered');
+    const resumed = pass(process, cutOff, ask(stopped.plan.state, 'maintenance-off'), everyoneCutOff());
+    assert.deepEqual(resumed.actions, ['fence:A', 'start:B']);
+  });
+
+  test('reset with the last host confirmed down by the quorum: no fence, and it is forgotten', () => {
+    const process = fenced();
+    const allDown = own({ A: 'down', B: 'down', C: 'down' });
+    const view = viewOf([
+      { A: 'down', B: 'down', C: 'down' },
+      { A: 'down', B: 'down', C: 'down' },
+    ]);
+    const state = foldObservations(process, ask(runningOnA(process), 'reset'), allDown, NOW);
+    const plan = decide({ process, observations: allDown, state, attempts: noAttempts(), now: NOW, view });
+    assert.deepEqual(
+      plan.actions.map((a) => a.type),
+      ['start'],
+    );
+    assert.equal(plan.state.lastActiveHost, null);
+  });
+
+  test('move ranks instances on the quorum view: an instance only the peers see up is switched over', () => {
+    const state = { ...runningOnA(plain), request: { type: 'move' as const, host: 'B', by: 'op', at: NOW } };
+    const view = viewOf([
+      { A: 'up', B: 'down', C: 'down' },
+      { A: 'up', B: 'down', C: 'down' },
+    ]);
+    const plan = decide({
+      process: plain,
+      observations: cutOff,
+      state,
+      attempts: noAttempts(),
+      now: NOW,
+      view,
+    });
+    assert.deepEqual(
+      plan.actions.map((a) =>
+        a.type === 'switchover' ? `switchover:${a.host} from ${a.fromHosts.join(',')}` : a.type,
+      ),
+      ['switchover:B from A'],
+    );
   });
 });

@@ -1,7 +1,9 @@
 /** buildMergedView: live peers, stale ones, own record left out; quorumOf and the max-age default. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildMergedView, quorumOf, resolveMaxAgeMs } from '../../src/quorum/merged-view.js';
+import { resolveMaxAgeMs } from '../../src/config/check-quorum-timing.js';
+import { quorumOf } from '../../src/decide/quorum.js';
+import { buildMergedView } from '../../src/quorum/merged-view.js';
 import type { Observation } from '../../src/probe/observation.js';
 import { obs } from '../helpers/process-config.js';
 
@@ -25,11 +27,7 @@ test('peers whose record is fresh are live; old ones are stale; our own record i
     [['reksio:3', ['A', 'B'], 500]],
   );
   assert.deepEqual(view.stale, ['bolek:2']);
-  assert.deepEqual(
-    quorumOf(view),
-    { live: 3, quorum: 2 },
-    'a stale peer still holds its lease: it counts toward the majority, its views do not vote',
-  );
+  assert.deepEqual(quorumOf(view), { live: 3, quorum: 2 }, 'a stale peer still counts in the denominator');
 });
 
 test('the record time decides: a probe that waited for a hung host still counts its quick results', () => {
@@ -64,6 +62,39 @@ test('majority of the live watchers by default; no view is one watcher; max age 
     [2, 2, 3, 3],
   );
   assert.equal(resolveMaxAgeMs(undefined, 5000), 15_000);
-  assert.equal(resolveMaxAgeMs(undefined, 1000, 5000), 8000, 'three intervals plus the longest probe');
   assert.equal(resolveMaxAgeMs(2000, 5000), 2000);
+  assert.equal(resolveMaxAgeMs(undefined, 1000, 5000), 8000, 'three intervals plus the longest probe');
+});
+
+test('stale peers are never votes but keep the quorum: both peers stale, the leader alone is not a majority', () => {
+  const view = buildMergedView({
+    ownId: 'me',
+    published: new Map([
+      ['p1', record(NOW - 4000, [obs.unreachable('A', NOW - 4000)])],
+      ['p2', record(NOW - 4000, [obs.unreachable('A', NOW - 4000)])],
+    ]),
+    now: NOW,
+    maxAgeMs: 3000,
+    quorum: null,
+  });
+  assert.deepEqual([view.peers.length, view.stale], [0, ['p1', 'p2']]);
+  assert.deepEqual(quorumOf(view), { live: 3, quorum: 2 });
+});
+
+test('a record dated ahead of this clock beyond the tolerance is stale (skew), within it fresh', () => {
+  const view = buildMergedView({
+    ownId: 'me',
+    published: new Map([
+      ['ahead', record(NOW + 60_000, [obs.up('A', 1, NOW + 60_000)])],
+      ['near', record(NOW + 500, [obs.up('A', 1, NOW + 500)])],
+    ]),
+    now: NOW,
+    maxAgeMs: 3000,
+    futureToleranceMs: 1000,
+    quorum: null,
+  });
+  assert.deepEqual(
+    [view.peers.map((p) => p.watcher), view.stale, view.ahead],
+    [['near'], ['ahead'], ['ahead']],
+  );
 });
