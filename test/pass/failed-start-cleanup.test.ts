@@ -6,16 +6,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProcessConfig } from '../../src/config/model.js';
-import { createExecutorPool } from '../../src/exec/create-pool.js';
-import { LocalExecutor } from '../../src/exec/local-executor.js';
-import type { LogFields, Logger } from '../../src/log/logger.js';
 import { runProcessPass, type PassDeps } from '../../src/pass/run-pass.js';
 import { emptyProcessState, type JournalEntry } from '../../src/state/model.js';
 import type { Observation } from '../../src/probe/observation.js';
 import { createDemoEnv, DEMO_SERVICE, type DemoEnv } from '../helpers/demo-env.js';
 import { makeProcess } from '../helpers/process-config.js';
+import { realActContext } from '../helpers/real-act-context.js';
 
 const FIRST = '127.0.0.2';
 const SECOND = '127.0.0.3';
@@ -51,33 +48,11 @@ function processWith(firstStart: string, firstStop: string): ProcessConfig {
 async function depsFor(
   process: ProcessConfig,
 ): Promise<PassDeps & { lines: string[]; journal: JournalEntry[] }> {
-  const lines: string[] = [];
   const journal: JournalEntry[] = [];
-  const keep =
-    (level: string) =>
-    (message: string, fields?: LogFields): void => {
-      lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
-    };
-  const logger: Logger = {
-    error: keep('error'),
-    warn: keep('warn'),
-    info: keep('info'),
-    debug: keep('debug'),
+  const recordJournal = async (entries: JournalEntry[]): Promise<void> => {
+    journal.push(...entries);
   };
-  return {
-    pool: await createExecutorPool([process]),
-    hookExecutor: new LocalExecutor('localhost'),
-    logger,
-    now: () => Date.now(),
-    sleep: (ms) => sleep(ms),
-    mayAct: () => true,
-    dryRun: false,
-    recordJournal: async (entries) => {
-      journal.push(...entries);
-    },
-    lines,
-    journal,
-  };
+  return { ...(await realActContext(process)), dryRun: false, recordJournal, journal };
 }
 
 const bothDown = (at: number): Observation[] => [
