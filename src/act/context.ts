@@ -3,6 +3,7 @@ import type { ExecutorPool, Executor, RunResult } from '../exec/executor.js';
 import type { Candidate, ProcessConfig } from '../config/model.js';
 import type { Logger } from '../log/logger.js';
 import { runTest } from '../probe/run-test.js';
+import type { PendingCleanups } from './pending-cleanups.js';
 
 export interface ActContext {
   pool: ExecutorPool;
@@ -13,6 +14,11 @@ export interface ActContext {
   sleep(ms: number): Promise<void>;
   /** Checked before every command: false means stop acting (leadership lost, shutting down). */
   mayAct(): boolean;
+  /**
+   * Where the cleanup of a start that exited non-zero goes, to run while the caller moves on
+   * to the next host; absent, the cleanup runs before the failed start returns.
+   */
+  cleanups?: PendingCleanups;
 }
 
 /** Runs one command of `process` on `candidate` and logs it with host, command, exit code and duration. */

@@ -2,6 +2,7 @@
 import type { ProcessConfig } from '../config/model.js';
 import type { ActionOutcome } from '../decide/actions.js';
 import type { HostFailure, JournalEntry, ProcessStatus } from '../state/model.js';
+import type { SettledCleanup } from '../act/pending-cleanups.js';
 
 /** The journal lines for one outcome: the action itself and each hook step. */
 export function outcomeEntries(
@@ -79,6 +80,28 @@ export function deathEntry(
     host: death.host,
     ok: false,
     reason: death.reason,
+    ...(epoch ? { epoch } : {}),
+  };
+}
+
+/**
+ * The journal line of a failed start's cleanup (event `cleanup`): its stop command and what
+ * the host's test saw after it. ok = the stop exited 0 and the host now reports down.
+ */
+export function cleanupEntry(cleanup: SettledCleanup, at: number, epoch?: string): JournalEntry {
+  const seen = cleanup.observation?.kind ?? 'not tested';
+  const ran =
+    cleanup.command === null ? 'stop not run: no longer acting' : `stop exit ${cleanup.exitCode ?? 'none'}`;
+  return {
+    at,
+    process: cleanup.process,
+    event: 'cleanup',
+    host: cleanup.host,
+    ...(cleanup.command === null ? {} : { command: cleanup.command }),
+    exitCode: cleanup.exitCode,
+    durationMs: cleanup.durationMs,
+    ok: cleanup.exitCode === 0 && cleanup.observation?.kind === 'down',
+    reason: `after ${cleanup.why}: ${ran}, host then ${seen}`,
     ...(epoch ? { epoch } : {}),
   };
 }

@@ -10,10 +10,11 @@ import { foldHostObservations, foldProbe } from '../decide/observe.js';
 import { recordAttempt, recordOutcome } from '../decide/record.js';
 import { executeAction } from '../act/execute-action.js';
 import type { ActContext } from '../act/context.js';
+import { PendingCleanups } from '../act/pending-cleanups.js';
 import type { Observation } from '../probe/observation.js';
 import type { MergedView } from '../quorum/merged-view.js';
 import type { JournalEntry, ProcessState, ProcessStatus } from '../state/model.js';
-import { deathEntry, outcomeEntries, transitionEntry } from './journal-entries.js';
+import { cleanupEntry, deathEntry, outcomeEntries, transitionEntry } from './journal-entries.js';
 import { summarizePass } from './summarize.js';
 
 export interface PassDeps extends ActContext {
@@ -79,21 +80,40 @@ export async function runProcessPass(
   let plan: Plan | null = null;
   /** The plan that entered the final status: its sentence says why (later rounds only restate it). */
   let entered: Plan | null = null;
+  /** Cleanups of failed starts, running while the pass tries the next host. */
+  const cleanups = new PendingCleanups();
+  const actContext: ActContext = { ...deps, cleanups };
+  /** Waits for the running cleanups; journals them and folds what their tests saw. */
+  const settleCleanups = async (): Promise<void> => {
+    const settled = await cleanups.drain();
+    const now = deps.now();
+    const seen = settled.flatMap((c) => (c.observation ? [c.observation] : []));
+    state = foldHostObservations(state, seen, now);
+    observations = mergeObservations(observations, seen);
+    await deps.recordJournal(settled.map((c) => cleanupEntry(c, now, deps.epoch)));
+  };
+  const mayBegin = deps.mayStartAction ?? deps.mayAct;
+  // Rounds that only wait for cleanups do not count: each cleanup follows a start that did.
   const maxRounds = process.candidates.length * 2 + 4;
   for (let round = 0; round < maxRounds; round++) {
     const view = await deps.readView?.();
     plan = decide({ process, observations, state, attempts, now: deps.now(), ...(view ? { view } : {}) });
     if (entered === null || entered.status !== plan.status) entered = plan;
     state = plan.state;
-    const mayBegin = deps.mayStartAction ?? deps.mayAct;
-    if (plan.actions.length === 0 || deps.dryRun || !mayBegin()) break;
+    if (plan.actions.length === 0 || deps.dryRun || !mayBegin()) {
+      if (cleanups.size === 0 || !mayBegin()) break;
+      // Nothing left to try: decide again on what the cleanups found (a failed start may be up).
+      await settleCleanups();
+      round--;
+      continue;
+    }
     let stopped = false;
     for (const action of plan.actions) {
       if (!mayBegin()) {
         stopped = true;
         break;
       }
-      const outcome = await executeAction(deps, process, action);
+      const outcome = await executeAction(actContext, process, action);
       outcomes.push(outcome);
       const now = deps.now();
       state = foldHostObservations(recordOutcome(process, state, outcome, now), outcome.observations, now);
@@ -105,6 +125,7 @@ export async function runProcessPass(
     }
     if (stopped) break;
   }
+  if (cleanups.size > 0) await settleCleanups();
   const finalPlan = { ...plan!, summary: entered!.summary };
   const summary = deps.dryRun ? summarizeDryRun(finalPlan) : summarizePass(process.name, finalPlan, outcomes);
   if (!deps.dryRun && stored.status !== finalPlan.status) {

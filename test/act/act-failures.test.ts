@@ -8,18 +8,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { executeAction } from '../../src/act/execute-action.js';
-import type { ActContext } from '../../src/act/context.js';
 import type { Action, ActionOutcome } from '../../src/decide/actions.js';
 import type { ProcessConfig } from '../../src/config/model.js';
-import { createExecutorPool } from '../../src/exec/create-pool.js';
-import { LocalExecutor } from '../../src/exec/local-executor.js';
-import type { LogFields, Logger } from '../../src/log/logger.js';
 import { summarizePass } from '../../src/pass/summarize.js';
 import { outcomeEntries } from '../../src/pass/journal-entries.js';
 import { createDemoEnv, DEMO_SERVICE, isAlive, type DemoEnv } from '../helpers/demo-env.js';
 import { makeProcess } from '../helpers/process-config.js';
+import { realActContext } from '../helpers/real-act-context.js';
 
 const NEW = '127.0.0.2';
 const OLD = '127.0.0.3';
@@ -57,29 +53,7 @@ function processWith(
 }
 
 /** A real act context: local executors, a logger that keeps its lines. */
-async function contextFor(process: ProcessConfig): Promise<ActContext & { lines: string[] }> {
-  const lines: string[] = [];
-  const keep =
-    (level: string) =>
-    (message: string, fields?: LogFields): void => {
-      lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
-    };
-  const logger: Logger = {
-    error: keep('error'),
-    warn: keep('warn'),
-    info: keep('info'),
-    debug: keep('debug'),
-  };
-  return {
-    pool: await createExecutorPool([process]),
-    hookExecutor: new LocalExecutor('localhost'),
-    logger,
-    now: () => Date.now(),
-    sleep: (ms) => sleep(ms),
-    mayAct: () => true,
-    lines,
-  };
-}
+const contextFor = realActContext;
 
 /** Starts the real service on `host` and returns its PID. */
 async function startReal(host: string): Promise<number> {
