@@ -6,15 +6,10 @@
  */
 import type { Command } from 'commander';
 import { collect } from '../options.js';
+import type { WorldFlags } from '../../simulate/world.js';
 
-export interface SimulateOptions {
+export interface SimulateOptions extends WorldFlags {
   process?: string[];
-  down?: string[];
-  unreachable?: string[];
-  up?: string[];
-  startFails?: string[];
-  fenceFails?: string[];
-  hookFails?: string[];
   fromState?: boolean;
   passes: string;
   json?: boolean;
