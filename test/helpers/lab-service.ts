@@ -3,10 +3,10 @@
  * each connection with the host's address), its ha-valet section, and running
  * ha-valet inside the lab's first client namespace.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cliMain, fixture } from './paths.js';
+import { fixture } from './paths.js';
+import { runCliProcess, type CliResult } from './run-cli.js';
 import type { Lab, LabNode } from './vip-lab.js';
 
 export const SERVICE_PORT = 7000;
@@ -50,28 +50,8 @@ export function writeServiceConfig(lab: Lab, extra: string[]): string {
 }
 
 /** Runs `ha-valet -c CONFIG ARGS…` inside the lab's first client namespace. */
-export function runHaValetInLab(
-  lab: Lab,
-  configFile: string,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'ip',
-      ['netns', 'exec', lab.clients[0]!.netns, process.execPath, cliMain, '-c', configFile, ...args],
-      { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+export function runHaValetInLab(lab: Lab, configFile: string, args: string[]): Promise<CliResult> {
+  return runCliProcess(['-c', configFile, ...args], { netns: lab.clients[0]!.netns, timeoutMs: 90_000 });
 }
 
 /** Kills the service on a server, as a crash would; `broken` also makes its restarts there fail. */

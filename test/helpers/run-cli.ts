@@ -17,15 +17,19 @@ export interface CliOptions {
   gid?: number;
   /** Run under this umask (through /bin/sh), e.g. '000'. */
   umask?: string;
+  /** Run inside this network namespace (`ip netns exec NS …`). */
+  netns?: string;
 }
 
 /** Runs `ha-valet ARGS...` and resolves with its exit code and output. */
 export function runCliProcess(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const [command, argv] = options.umask
-    ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$@"`, 'sh', process.execPath, cliMain, ...args]]
-    : [process.execPath, [cliMain, ...args]];
+  const node = [process.execPath, cliMain, ...args];
+  const inNetns = options.netns ? ['ip', 'netns', 'exec', options.netns, ...node] : node;
+  const [command, ...argv] = options.umask
+    ? ['/bin/sh', '-c', `umask ${options.umask} && exec "$@"`, 'sh', ...inNetns]
+    : inNetns;
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, {
+    const child = spawn(command!, argv, {
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
