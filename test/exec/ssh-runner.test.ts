@@ -1,0 +1,180 @@
+/**
+ * The remote runner (issue 14) against a real throwaway sshd: commands go over
+ * one channel, timeouts kill the remote group, output is captured, a dropped
+ * connection is replaced, and a host without Perl falls back to one exec
+ * channel per command.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { SshExecutor } from '../../src/exec/ssh-executor.js';
+import { SshExecutorPool } from '../../src/exec/ssh-pool.js';
+import { descendantsOf, signalAll, startTestSshd, type TestSshd } from '../helpers/sshd.js';
+
+let sshd: TestSshd;
+let noPerl: TestSshd;
+const pools: SshExecutorPool[] = [];
+const opts = { timeoutMs: 10_000 };
+
+/** A fresh pool (fresh connections), closed after the suite. */
+function newPool(warnings: string[] = []): SshExecutorPool {
+  const pool = new SshExecutorPool({ warn: (m) => warnings.push(m) });
+  pools.push(pool);
+  return pool;
+}
+
+/** A `sleep` argument no other test uses, so `ps` finds only ours. */
+function uniqueSeconds(): number {
+  return 300 + Math.floor(Math.random() * 600) + process.pid;
+}
+
+/** Commands whose command line contains TEXT, seen through EXECUTOR (the bracket trick hides the grep itself). */
+async function countRemote(executor: SshExecutor, text: string): Promise<number> {
+  const pattern = `[${text[0]}]${text.slice(1)}`;
+  const result = await executor.run(`ps -eo args | grep -c '${pattern}'; true`, opts);
+  return Number(result.stdout.trim());
+}
+
+/** Polls COUNT until it returns 0 (or the time is up); returns the last count. */
+async function waitForNone(count: () => Promise<number>, withinMs: number): Promise<number> {
+  const deadline = Date.now() + withinMs;
+  let n = await count();
+  while (n > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    n = await count();
+  }
+  return n;
+}
+
+before(async () => {
+  sshd = await startTestSshd({ addresses: ['127.0.0.8'] });
+  // A host whose PATH has a shell and the tools of the exec-channel wrapper, but no perl.
+  const bin = path.join(sshd.dir, 'bin-without-perl');
+  mkdirSync(bin);
+  for (const tool of ['sh', 'bash', 'timeout', 'kill', 'echo', 'true', 'sleep', 'ps', 'grep']) {
+    symlinkSync(`/usr/bin/${tool}`, path.join(bin, tool));
+  }
+  noPerl = await startTestSshd({ addresses: ['127.0.0.8'], setEnv: [`PATH=${bin}`] });
+});
+
+after(async () => {
+  await Promise.all(pools.map((p) => p.closeAll()));
+  await noPerl?.dispose();
+  await sshd?.dispose();
+});
+
+test('commands go through one runner: one login, one sshd session for many commands', async () => {
+  const executor = newPool().forHost(sshd.settings(), '127.0.0.8') as SshExecutor;
+  const [logins, sessions] = [sshd.acceptedLogins(), sshd.startedSessions()];
+  const results = await Promise.all(
+    Array.from({ length: 40 }, (_, i) => executor.run(`echo out${i}; echo err${i} >&2; exit ${i % 4}`, opts)),
+  );
+  results.forEach((result, i) => {
+    assert.equal(result.transportError, null, `command ${i}: ${result.transportError}`);
+    assert.equal(result.exitCode, i % 4);
+    assert.equal(result.stdout, `out${i}\n`);
+    assert.equal(result.stderr, `err${i}\n`);
+  });
+  assert.equal(executor.usesRunner, true);
+  assert.equal(sshd.acceptedLogins() - logins, 1);
+  assert.equal(sshd.startedSessions() - sessions, 1, 'one session (the runner) for 40 commands');
+  const env = await executor.run('echo "$HV_A/$HV_B"', { ...opts, env: { HV_A: "it's", HV_B: 'x y' } });
+  assert.equal(env.stdout, "it's/x y\n");
+  const badEnv = await executor.run('true', { ...opts, env: { 'A;B': 'x' } });
+  assert.equal(badEnv.exitCode, null);
+  assert.match(badEnv.stderr, /environment variable name "A;B" is not valid/);
+});
+
+test('a timed-out command: its whole remote group is killed, output so far is kept', async () => {
+  const executor = newPool().forHost(sshd.settings(), '127.0.0.8') as SshExecutor;
+  const seconds = uniqueSeconds();
+  const result = await executor.run(`echo before; sleep ${seconds} & sleep ${seconds}; echo never`, {
+    timeoutMs: 1000,
+  });
+  assert.equal(executor.usesRunner, true);
+  assert.equal(result.timedOut, true);
+  assert.equal(result.exitCode, null);
+  assert.equal(result.signal, 'SIGKILL');
+  assert.equal(result.transportError, null);
+  assert.equal(result.stdout, 'before\n');
+  assert.equal(await waitForNone(() => countRemote(executor, `sleep ${seconds}`), 5000), 0);
+});
+
+test('a command is done when its shell exits, even if a daemon it started keeps stdout open', async () => {
+  const executor = newPool().forHost(sshd.settings(), '127.0.0.8') as SshExecutor;
+  const result = await executor.run(`sleep ${uniqueSeconds()} & echo $!`, opts);
+  assert.equal(result.timedOut, false);
+  assert.equal(result.exitCode, 0);
+  const pid = Number(result.stdout.trim());
+  assert.equal((await executor.run(`kill -0 ${pid} && kill ${pid}`, opts)).exitCode, 0);
+  assert.equal(executor.usesRunner, true);
+});
+
+test('a dropped connection: the command in flight is a transport error, the next one reconnects', async () => {
+  const executor = newPool().forHost(sshd.settings(), '127.0.0.8') as SshExecutor;
+  assert.equal((await executor.run('exit 1', opts)).exitCode, 1);
+  const logins = sshd.acceptedLogins();
+  const seconds = uniqueSeconds();
+  const inFlight = executor.run(`sleep ${seconds}`, { timeoutMs: 3000 });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Kill the sshd processes serving our connection (not the listener): the link is gone.
+  signalAll(
+    descendantsOf(sshd.pid!).filter((pid) => commOf(pid).startsWith('sshd')),
+    'SIGKILL',
+  );
+  const lost = await inFlight;
+  assert.match(lost.transportError ?? '', /^connection lost/);
+  assert.equal(lost.exitCode, null);
+  const back = await executor.run('echo back; exit 2', opts);
+  assert.equal(back.transportError, null, back.transportError ?? '');
+  assert.equal(back.exitCode, 2);
+  assert.equal(back.stdout, 'back\n');
+  assert.equal(executor.usesRunner, true);
+  assert.equal(sshd.acceptedLogins() - logins, 1, 'one new login');
+  // The old runner, cut off, still ends the command at its timeout.
+  assert.equal(await waitForNone(() => countRemote(executor, `sleep ${seconds}`), 8000), 0);
+});
+
+test('a host without perl: a warning, then one exec channel per command, with the same results', async () => {
+  const warnings: string[] = [];
+  const executor = newPool(warnings).forHost(noPerl.settings(), '127.0.0.8') as SshExecutor;
+  const sessions = noPerl.startedSessions();
+  for (const code of [0, 1, 2]) {
+    const result = await executor.run(`echo out${code}; echo err${code} >&2; exit ${code}`, opts);
+    assert.equal(result.transportError, null, result.transportError ?? '');
+    assert.equal(result.exitCode, code);
+    assert.equal(result.stdout, `out${code}\n`);
+    assert.equal(result.stderr, `err${code}\n`);
+  }
+  assert.equal(executor.usesRunner, false);
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(
+    warnings[0]!,
+    /no remote runner on .*@127\.0\.0\.8:\d+ \(it exited with 127 .*perl.*not found/,
+  );
+  assert.equal(noPerl.startedSessions() - sessions, 4, 'the runner attempt, then a session per command');
+  const seconds = uniqueSeconds();
+  const hung = await executor.run(`sleep ${seconds}`, { timeoutMs: 1000 });
+  assert.equal(hung.timedOut, true);
+  assert.equal(await waitForNone(() => countRemote(executor, `sleep ${seconds}`), 5000), 0);
+});
+
+test('ssh_runner = no: one exec channel per command, no runner tried', async () => {
+  const warnings: string[] = [];
+  const executor = newPool(warnings).forHost(sshd.settings({ runner: false }), '127.0.0.8') as SshExecutor;
+  const sessions = sshd.startedSessions();
+  for (let i = 0; i < 3; i++) assert.equal((await executor.run('exit 1', opts)).exitCode, 1);
+  assert.equal(executor.usesRunner, false);
+  assert.equal(sshd.startedSessions() - sessions, 3);
+  assert.deepEqual(warnings, []);
+});
+
+/** The command name of PID ('' once it ended). */
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
