@@ -10,7 +10,8 @@
  * hex-encoded:
  *   in:  `R <id> <timeout ms> <hex command>`
  *   out: `H hv-runner 1` once, when the runner is up
- *        `S <id>` once the command's shell is forked (the command runs)
+ *        `S <id>` when the command still runs 0.1 s after its fork (so it started; a quick
+ *        command's `D` says so itself, and saves the line)
  *        `D <id> <exit code|-1> <signal number|0> <timed out 0|1> <duration ms> <hex stdout|-> <hex stderr|->`
  *        `F <id> <hex reason>` when it could not be started (pipe, fork)
  * Each command runs as `/bin/sh -c` in its own session (its own process group),
@@ -29,7 +30,7 @@
 export const SSH_RUNNER_SCRIPT = String.raw`
 use strict; use warnings; use POSIX (); use Time::HiRes ();
 $SIG{PIPE} = 'IGNORE'; $SIG{CHLD} = sub {};
-my $CAP = 4097; my $DRAIN = 0.02; my $SCAN = 0.05;
+my $CAP = 4097; my $DRAIN = 0.02; my $SCAN = 0.05; my $SAY_STARTED = 0.1;
 my (%jobs, %byfd, %draining); my $rin = ''; vec($rin, 0, 1) = 1;
 my ($in, $out, $eof, $next_scan) = ('', '', 0, 0);
 sub now { Time::HiRes::clock_gettime(Time::HiRes::CLOCK_MONOTONIC()) }
@@ -56,7 +57,6 @@ sub run_job {
     exec('/bin/sh', '-c', $cmd) or POSIX::_exit(127);
   }
   close($ow); close($ew);
-  emit('S', $id);
   my $t = now();
   my $job = { id => $id, pid => $pid, start => $t, deadline => $t + $timeout / 1000,
               out => '', err => '', open => 2, fhs => [$or, $er] };
@@ -108,6 +108,7 @@ until ($eof && !%jobs) {
   if ($t >= $next_scan) {
     $next_scan = $t + $SCAN;
     for my $job (values %jobs) {
+      if (!$job->{told} && $t >= $job->{start} + $SAY_STARTED) { $job->{told} = 1; emit('S', $job->{id}); }
       next if defined $job->{exited} || $job->{timedout} || $t < $job->{deadline};
       $job->{timedout} = 1; kill('KILL', -$job->{pid});
     }
