@@ -15,6 +15,7 @@
  *        `D <id> <exit code|-1> <signal number|0> <timed out 0|1> <duration ms> <hex stdout|-> <hex stderr|->`
  *        `F <id> <hex reason>` when it could not be started (pipe, fork)
  * Each command runs as `/bin/sh -c` in its own session (its own process group),
+ * SIGPIPE at its default (the runner ignores it; a shell must not inherit that),
  * stdin from /dev/null, stdout and stderr captured (first 4097 bytes of each:
  * one more than the watcher keeps, so it can tell output that was cut). At its
  * timeout the whole group gets SIGKILL (deadlines are scanned every 50 ms). A
@@ -51,7 +52,7 @@ sub run_job {
   my $pid = fork();
   return fail_job($id, "fork: $!") unless defined $pid;
   if ($pid == 0) {
-    POSIX::setsid();
+    POSIX::setsid(); $SIG{PIPE} = 'DEFAULT';
     open(STDIN, '<', '/dev/null');
     POSIX::dup2(fileno($ow), 1); POSIX::dup2(fileno($ew), 2);
     exec('/bin/sh', '-c', $cmd) or POSIX::_exit(127);

@@ -81,6 +81,9 @@ test('commands go through one runner: one login, one sshd session for many comma
   assert.equal(sshd.startedSessions() - sessions, 1, 'one session (the runner) for 40 commands');
   const env = await executor.run('echo "$HV_A/$HV_B"', { ...opts, env: { HV_A: "it's", HV_B: 'x y' } });
   assert.equal(env.stdout, "it's/x y\n");
+  // SIGPIPE is not ignored (the runner ignores it), as for a login's commands: `yes | head` ends.
+  const ignored = await executor.run('sed -n "s/^SigIgn:[[:space:]]*//p" /proc/$$/status', opts);
+  assert.equal(BigInt(`0x${ignored.stdout.trim()}`) & (1n << 12n), 0n, `SigIgn ${ignored.stdout}`);
   const badEnv = await executor.run('true', { ...opts, env: { 'A;B': 'x' } });
   assert.equal(badEnv.exitCode, null);
   assert.match(badEnv.stderr, /environment variable name "A;B" is not valid/);
