@@ -6,26 +6,19 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { OUTPUT_CAPTURE_BYTES } from '../../src/exec/executor.js';
 import type { SshExecutor } from '../../src/exec/ssh-executor.js';
-import { SshExecutorPool } from '../../src/exec/ssh-pool.js';
 import { generateKey, startTestSshd, type TestSshd } from '../helpers/sshd.js';
+import { poolMaker } from '../helpers/ssh-pools.js';
 
 let sshd: TestSshd;
-const pools: SshExecutorPool[] = [];
+const { newPool, closeAll } = poolMaker();
 const opts = { timeoutMs: 10_000 };
-
-/** A fresh pool (fresh connections), closed after the suite. */
-function newPool(warnings: string[] = []): SshExecutorPool {
-  const pool = new SshExecutorPool({ warn: (m) => warnings.push(m) });
-  pools.push(pool);
-  return pool;
-}
 
 before(async () => {
   sshd = await startTestSshd({ addresses: ['127.0.0.2', '127.0.0.3'] });
 });
 
 after(async () => {
-  await Promise.all(pools.map((p) => p.closeAll()));
+  await closeAll();
   await sshd.dispose();
 });
 

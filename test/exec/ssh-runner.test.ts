@@ -9,20 +9,13 @@ import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SshExecutor } from '../../src/exec/ssh-executor.js';
-import { SshExecutorPool } from '../../src/exec/ssh-pool.js';
 import { descendantsOf, signalAll, startTestSshd, type TestSshd } from '../helpers/sshd.js';
+import { poolMaker } from '../helpers/ssh-pools.js';
 
 let sshd: TestSshd;
 let noPerl: TestSshd;
-const pools: SshExecutorPool[] = [];
+const { newPool, closeAll } = poolMaker();
 const opts = { timeoutMs: 10_000 };
-
-/** A fresh pool (fresh connections), closed after the suite. */
-function newPool(warnings: string[] = []): SshExecutorPool {
-  const pool = new SshExecutorPool({ warn: (m) => warnings.push(m) });
-  pools.push(pool);
-  return pool;
-}
 
 /** A `sleep` argument no other test uses, so `ps` finds only ours. */
 function uniqueSeconds(): number {
@@ -59,7 +52,7 @@ before(async () => {
 });
 
 after(async () => {
-  await Promise.all(pools.map((p) => p.closeAll()));
+  await closeAll();
   await noPerl?.dispose();
   await sshd?.dispose();
 });
