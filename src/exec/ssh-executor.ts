@@ -93,6 +93,11 @@ export class SshExecutor implements Executor {
     return this.runner?.usable ?? false;
   }
 
+  /** The remote runner's program ('python' or 'perl'), '' when there is none. */
+  get runnerProgram(): string {
+    return this.usesRunner ? this.runner!.program : '';
+  }
+
   /** Runs COMMAND on the host; resolves with its outcome, never rejects. */
   async run(command: string, options: RunOptions): Promise<RunResult> {
     const startedAt = Date.now();

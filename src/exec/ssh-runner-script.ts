@@ -9,7 +9,7 @@
  * a start confirmation; one line each way, fields separated by spaces, text
  * hex-encoded:
  *   in:  `R <id> <timeout ms> <hex command>`
- *   out: `H hv-runner 1` once, when the runner is up
+ *   out: `H hv-runner 1 perl` once, when the runner is up (`… python` from the Python one)
  *        `S <id>` when the command still runs 0.1 s after its fork (so it started; a quick
  *        command's `D` says so itself, and saves the line)
  *        `D <id> <exit code|-1> <signal number|0> <timed out 0|1> <duration ms> <hex stdout|-> <hex stderr|->`
@@ -75,7 +75,7 @@ sub done_job {
     unpack('H*', $job->{out}) || '-', unpack('H*', $job->{err}) || '-');
   delete $jobs{$job->{pid}}; delete $draining{$job->{pid}};
 }
-emit('H', 'hv-runner', 1); flush_out();
+emit('H', 'hv-runner', 1, 'perl'); flush_out();
 until ($eof && !%jobs) {
   my $t = now();
   my $wait = %jobs ? $SCAN : undef;

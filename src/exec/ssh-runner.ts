@@ -15,13 +15,17 @@ import { BoundedCapture } from './capture.js';
 import { checkEnvName, quoteShell } from './ssh-command.js';
 import type { ExecChannel, SshConnection } from './ssh-connection.js';
 import { CLOSE_WAIT_AFTER_KILL_MS } from './ssh-run.js';
+import { SSH_RUNNER_PYTHON_SCRIPT } from './ssh-runner-python-script.js';
 import { SSH_RUNNER_SCRIPT } from './ssh-runner-script.js';
 import { TRANSPORT_REASONS } from './ssh-errors.js';
 
 /** Commands in flight per runner (two pipes each, well under select's 1024 descriptors); past it, exec channels. */
 export const RUNNER_SLOTS = 256;
-/** The runner's first line. */
-const GREETING = 'H hv-runner 1';
+/** The runner's first line, followed by ' perl' or ' python'. */
+const GREETING = 'H hv-runner 1 ';
+/** Exits 0 when the host's python3 has what the Python runner needs (posix_spawn with setsid: 3.8). */
+const PYTHON_USABLE =
+  'import os, sys; sys.exit(not (sys.version_info >= (3, 8) and hasattr(os, "posix_spawn")))';
 
 /** How a runner's start ended: ready, or why this host cannot use one. */
 export type RunnerStart = { ok: true } | { ok: false; reason: string };
@@ -34,9 +38,10 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-/** The command line sshd runs to start the runner. */
+/** The command line sshd runs to start the runner: the Python one where python3 is usable, else Perl. */
 export function runnerCommand(): string {
-  return `exec perl -e ${quoteShell(SSH_RUNNER_SCRIPT)}`;
+  const python = `python3 -c ${quoteShell(PYTHON_USABLE)} </dev/null >/dev/null 2>&1 && exec python3 -c ${quoteShell(SSH_RUNNER_PYTHON_SCRIPT)}`;
+  return `${python}; exec perl -e ${quoteShell(SSH_RUNNER_SCRIPT)}`;
 }
 
 /** COMMAND with ENV exported first (names checked; values quoted). */
@@ -56,6 +61,8 @@ export class RemoteRunner {
   private nextId = 1;
   private buffer = '';
   private greeted = false;
+  /** 'python' or 'perl' once it greeted. */
+  program = '';
   private ended = false;
   private readonly stderr = new BoundedCapture();
   private settleStart: (start: RunnerStart) => void = () => undefined;
@@ -157,11 +164,12 @@ export class RemoteRunner {
       this.buffer = this.buffer.slice(newline + 1);
       if (!this.greeted) {
         // A login script may print first; what it said is the reason if no greeting follows.
-        if (line !== GREETING) {
+        if (!line.startsWith(GREETING)) {
           if (this.stderr.text() === '') this.stderr.push(`${line.slice(0, 200)}\n`);
           continue;
         }
         this.greeted = true;
+        this.program = line.slice(GREETING.length);
         this.settleStart({ ok: true });
         continue;
       }
