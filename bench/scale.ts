@@ -9,6 +9,7 @@
  *   ssh      the shell row with transport = ssh: 10 loopback hosts (127.0.0.10–19) of one test
  *            sshd, each process on two of them (up on the first, down on the second)
  *   ssh-exec the ssh row with ssh_runner = no (one exec channel per check, as before)
+ *   ssh-perl the ssh row on a second sshd whose logins' PATH has perl but no python3 (the Perl runner)
  * The ssh rows also print the server side's CPU: the test sshd's process tree (listener,
  * per-connection sshd processes and all below them), live and reaped.
  * Each row runs DURATION s after a warm-up; prints checks done/wanted per s,
@@ -21,7 +22,16 @@
  * (its checks are counted by the connections they make).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -275,6 +285,14 @@ async function bashRow(n: number, dir: string): Promise<Row> {
   }
 }
 
+/** A directory holding only a link to perl (a PATH without python3). */
+function perlOnlyBin(parent: string): string {
+  const bin = path.join(parent, 'bin-perl-only');
+  mkdirSync(bin);
+  symlinkSync('/usr/bin/perl', path.join(bin, 'perl'));
+  return bin;
+}
+
 /** The server side's figures of an ssh row. */
 function serverText(r: Row): string {
   if (r.serverCpuPct === undefined) return '';
@@ -283,8 +301,14 @@ function serverText(r: Row): string {
 
 const results: Row[] = [];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ha-valet-scale-'));
-// One sshd for the ssh rows: `SetEnv SHLVL=1` (no ~/.bashrc per session), MaxSessions 10 as sshd's default.
-const sshd = rows.some((r) => r.startsWith('ssh')) ? await startTestSshd({ addresses: SSH_HOSTS }) : null;
+// One sshd for the ssh rows: `SetEnv SHLVL=1` (no ~/.bashrc per session), MaxSessions 10 as sshd's default;
+// another for ssh-perl whose logins find perl but no python3 in PATH.
+const sshd = rows.some((r) => r === 'ssh' || r === 'ssh-exec')
+  ? await startTestSshd({ addresses: SSH_HOSTS })
+  : null;
+const sshdPerl = rows.includes('ssh-perl')
+  ? await startTestSshd({ addresses: SSH_HOSTS, setEnv: [`PATH=${perlOnlyBin(dir)}`] })
+  : null;
 console.log(
   `${os.cpus().length} CPUs, load ${os
     .loadavg()
@@ -302,6 +326,7 @@ try {
       else if (row === 'direct')
         result = await haValetRow('direct', n, dir, LINE, { HA_VALET_SPAWN: 'direct' });
       else if (row === 'ssh' || row === 'ssh-exec') result = await sshRow(row, n, dir, sshd!, row === 'ssh');
+      else if (row === 'ssh-perl') result = await sshRow(row, n, dir, sshdPerl!, true);
       else result = await bashRow(n, dir);
       results.push(result);
       const r = result;
@@ -330,6 +355,7 @@ try {
   }
 } finally {
   await sshd?.dispose();
+  await sshdPerl?.dispose();
   rmSync(dir, { recursive: true, force: true });
 }
 process.exit(0);
