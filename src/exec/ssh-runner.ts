@@ -5,9 +5,11 @@
  * command; the runner forks `/bin/sh -c` in a new session, kills its group at
  * the timeout and captures its output itself.
  *
- * The executor (ssh-executor.ts) starts one per host and falls back to one exec
- * channel per command when it cannot start (no Perl, a restricted shell, a
- * ForceCommand: the channel ends or says something else before the greeting).
+ * The runner's program is Python (posix_spawn) where the login's python3 is 3.8
+ * or later, else Perl. The executor (ssh-executor.ts) starts one per host and
+ * falls back to one exec channel per command when it cannot start (neither
+ * interpreter, a restricted shell, a ForceCommand: the channel ends, or no
+ * greeting comes within the connect timeout).
  */
 import os from 'node:os';
 import type { RunOptions, RunResult } from './executor.js';
@@ -54,7 +56,7 @@ export function withEnv(command: string, env: Record<string, string> = {}): stri
 }
 
 export class RemoteRunner {
-  /** Resolves once the runner greeted (ok), or could not start (its channel ended, or it said something else). */
+  /** Resolves once the runner greeted (ok), or could not start (its channel ended, or no greeting came in time). */
   readonly ready: Promise<RunnerStart>;
   private channel: ExecChannel | null = null;
   private readonly pending = new Map<number, Pending>();
@@ -137,7 +139,8 @@ export class RemoteRunner {
       };
       const timer = setTimeout(() => {
         const entry = this.pending.get(id);
-        if (!entry?.started) return timedOut();
+        if (!entry) return;
+        if (!entry.started) return timedOut();
         entry.timer = setTimeout(timedOut, CLOSE_WAIT_AFTER_KILL_MS);
       }, options.timeoutMs);
       this.pending.set(id, { resolve, startedAt, started: false, timer });
