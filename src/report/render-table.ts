@@ -146,7 +146,7 @@ function hostRows(proc: ProcessReport): Row[] {
       first ? proc.state : '',
       `${host.active ? '*' : ' '}${host.host}`,
       String(host.rank),
-      obs ? obs.kind : '-',
+      obs ? (proc.members && obs.reason?.startsWith('partial:') ? 'partial' : obs.kind) : '-',
       obs?.priority != null ? String(obs.priority) : '-',
       obs ? describeAge(obs.ageMs) : 'never',
       first ? describeAction(proc) : '',
