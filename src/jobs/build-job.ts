@@ -147,11 +147,12 @@ function readTiming(r: SectionReader, where: { line: number; section: string }):
   return null;
 }
 
-/** Reads `with`: the name of a process section of this file. */
+/** Reads `with`: the name of a process section of this file, or of a group (a member stands for its group). */
 function readWith(r: SectionReader, processes: ProcessConfig[]): ProcessConfig | null {
   const name = r.text('with');
   if (name === undefined) return null;
-  const process = processes.find((p) => p.name === name);
+  const process =
+    processes.find((p) => p.name === name) ?? processes.find((p) => p.members?.some((m) => m.name === name));
   if (!process) {
     const known = processes.map((p) => p.name).join(', ') || '(none)';
     r.fail(r.entry('with')!, `expected the name of a process section, got '${name}'; processes: ${known}`);
