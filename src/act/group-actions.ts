@@ -24,7 +24,7 @@ export interface UnitStepResult extends StepResult {
 /** Starts `process` on `host` and verifies it; a group member by member. */
 export function startOn(context: ActContext, process: ProcessConfig, host: string): Promise<UnitStepResult> {
   return process.members
-    ? startGroup(context, process, process.members, host)
+    ? startGroup(context, process.members, host)
     : startAndVerify(context, process, host);
 }
 
@@ -63,10 +63,29 @@ async function memberStep(
   return result;
 }
 
+/** The group's failed step: named after the member, with what the group's test sees there now. */
+async function memberFailed(
+  context: ActContext,
+  members: ProcessConfig[],
+  host: string,
+  member: ProcessConfig,
+  result: StepResult,
+  steps: MemberStep[],
+): Promise<UnitStepResult> {
+  const after = context.mayAct() ? [await probeGroupCandidate(members, host, context.pool, context.now)] : [];
+  return {
+    ok: false,
+    ...(result.refused ? { refused: true } : {}),
+    reason: `member ${member.name}: ${result.reason}`,
+    exitCode: result.exitCode,
+    observations: after,
+    memberSteps: steps,
+  };
+}
+
 /** Starts the members in order; on a failure stops the started ones in reverse. */
 async function startGroup(
   context: ActContext,
-  unit: ProcessConfig,
   members: ProcessConfig[],
   host: string,
 ): Promise<UnitStepResult> {
@@ -82,17 +101,7 @@ async function startGroup(
       for (const done of started) {
         if ((await memberStep(inline, done, host, 'stop', steps)).refused) break;
       }
-      const after = context.mayAct()
-        ? [await probeGroupCandidate(members, host, context.pool, context.now)]
-        : [];
-      return {
-        ok: false,
-        ...(result.refused ? { refused: true } : {}),
-        reason: `member ${member.name}: ${result.reason}`,
-        exitCode: result.exitCode,
-        observations: after,
-        memberSteps: steps,
-      };
+      return memberFailed(context, members, host, member, result, steps);
     }
     seen.push(result.observations[result.observations.length - 1]!);
   }
@@ -118,20 +127,8 @@ async function stopGroup(
   if (unit.vip && context.mayAct()) await removeVip(context, unit, host, steps);
   for (const member of [...members].reverse()) {
     const result = await memberStep(context, member, host, 'stop', steps);
-    if (result.ok) seen.unshift(result.observations[result.observations.length - 1]!);
-    if (!result.ok) {
-      const after = context.mayAct()
-        ? [await probeGroupCandidate(members, host, context.pool, context.now)]
-        : [];
-      return {
-        ok: false,
-        ...(result.refused ? { refused: true } : {}),
-        reason: `member ${member.name}: ${result.reason}`,
-        exitCode: result.exitCode,
-        observations: after,
-        memberSteps: steps,
-      };
-    }
+    if (!result.ok) return memberFailed(context, members, host, member, result, steps);
+    seen.unshift(result.observations[result.observations.length - 1]!);
   }
   const names = members.map((m) => m.name);
   return {

@@ -106,6 +106,10 @@ async function cycle(deps: PassDeps, state: ProcessState) {
   return runProcessPass(unit, observed, state, deps);
 }
 
+/** The log lines of the whole group's start on `host`, and of its stop. */
+const startLines = (host: string) => [`start marker ${host}`, `start service ${host}`, `start tail ${host}`];
+const stopLines = (host: string) => [`stop tail ${host}`, `stop service ${host}`, `stop marker ${host}`];
+
 /** The log lines written since `from` lines. */
 async function logSince(from: number): Promise<string[]> {
   const text = await readFile(log(), 'utf8').catch(() => '');
@@ -122,7 +126,7 @@ describe('a group with real processes', { concurrency: false }, () => {
     state = result.state;
     assert.equal(result.status, 'up', result.summary);
     assert.equal(result.activeHost, A);
-    assert.deepEqual(await logSince(0), [`start marker ${A}`, `start service ${A}`, `start tail ${A}`]);
+    assert.deepEqual(await logSince(0), startLines(A));
     assert.ok(
       deps.lines.some((l) => l.startsWith(`info start storage/service@${A}`)),
       deps.lines.join('\n'),
@@ -142,14 +146,7 @@ describe('a group with real processes', { concurrency: false }, () => {
     state = result.state;
     assert.equal(result.status, 'up', result.summary);
     assert.equal(result.activeHost, A);
-    assert.deepEqual(await logSince(mark), [
-      `stop tail ${A}`,
-      `stop service ${A}`,
-      `stop marker ${A}`,
-      `start marker ${A}`,
-      `start service ${A}`,
-      `start tail ${A}`,
-    ]);
+    assert.deepEqual(await logSince(mark), [...stopLines(A), ...startLines(A)]);
   });
 
   test('a member whose start fails on A: the group ends up on B, A fully cleaned', async () => {
@@ -162,16 +159,12 @@ describe('a group with real processes', { concurrency: false }, () => {
     assert.equal(result.activeHost, B);
     assert.match(result.summary, /member service: start failed, exit 1/);
     assert.deepEqual(await logSince(mark), [
-      `stop tail ${A}`,
-      `stop service ${A}`,
-      `stop marker ${A}`,
+      ...stopLines(A),
       `start marker ${A}`,
       `start service ${A}`,
       `stop service ${A}`, // the failed member's own cleanup
       `stop marker ${A}`, // the members started before it, in reverse
-      `start marker ${B}`,
-      `start service ${B}`,
-      `start tail ${B}`,
+      ...startLines(B),
     ]);
     for (const what of ['marker', 'tail', 'pid'])
       assert.equal(existsSync(file(A, what)), false, `${A}.${what} left`);
@@ -187,14 +180,7 @@ describe('a group with real processes', { concurrency: false }, () => {
     state = result.state;
     assert.equal(result.status, 'up', result.summary);
     assert.equal(result.activeHost, A);
-    assert.deepEqual(await logSince(mark), [
-      `stop tail ${B}`,
-      `stop service ${B}`,
-      `stop marker ${B}`,
-      `start marker ${A}`,
-      `start service ${A}`,
-      `start tail ${A}`,
-    ]);
+    assert.deepEqual(await logSince(mark), [...stopLines(B), ...startLines(A)]);
   });
 
   test('a stop action stops the members in reverse and journals each', async () => {
@@ -202,7 +188,7 @@ describe('a group with real processes', { concurrency: false }, () => {
     const outcome = await executeAction(deps, unit, { type: 'stop', host: A, reason: 'test' });
     assert.equal(outcome.ok, true, outcome.reason);
     assert.equal(outcome.observations[0]?.kind, 'down');
-    assert.deepEqual(await logSince(mark), [`stop tail ${A}`, `stop service ${A}`, `stop marker ${A}`]);
+    assert.deepEqual(await logSince(mark), stopLines(A));
     const entries = outcomeEntries(unit, outcome, Date.now());
     assert.deepEqual(
       entries.map((e) => `${e.event} ${e.member ?? e.process}`),

@@ -16,6 +16,7 @@ import {
   writeServiceConfig,
 } from '../helpers/lab-service.js';
 import { fixture } from '../helpers/paths.js';
+import { askVip, clientReaches, vipHolders } from '../helpers/vip-client.js';
 import { createLab, LAB_SUBNET, type Lab, type LabNode } from '../helpers/vip-lab.js';
 
 const VIP = `${LAB_SUBNET}.60`;
@@ -29,30 +30,7 @@ function haValet(...args: string[]) {
 }
 
 /** The servers that hold the VIP, by name. */
-function holders(): string[] {
-  return lab.servers
-    .filter((s) => lab.exec(s, ['ip', '-o', '-4', 'addr', 'show', 'to', `${VIP}/32`]).trim() !== '')
-    .map((s) => s.name);
-}
-
-/** What the client reads from VIP:PORT, or null when nothing answers. */
-function askVip(): string | null {
-  const script = `exec 3<>/dev/tcp/${VIP}/${SERVICE_PORT} && head -n 1 <&3`;
-  const result = lab.tryExec(lab.clients[0]!, ['timeout', '2', 'bash', '-c', script], 5_000);
-  return result.status === 0 ? result.stdout.trim() : null;
-}
-
-/** Polls until the client reaches `server` through the VIP (wide margin: the machine is shared). */
-async function clientReaches(server: LabNode, withinMs = 20_000): Promise<string | null> {
-  const deadline = Date.now() + withinMs;
-  let last: string | null = null;
-  while (Date.now() < deadline) {
-    last = askVip();
-    if (last === server.address) return last;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return last;
-}
+const holders = () => vipHolders(lab, VIP);
 
 /** The members' log lines written since `from` lines, with server addresses as names. */
 function logSince(from: number): string[] {
@@ -110,7 +88,7 @@ test('a group of a file marker, the service and a VIP moves as one and stops in 
   assert.equal(first.code, 0, first.stdout + first.stderr);
   assert.deepEqual(logSince(0), ['start marker s1', 'start service s1']);
   assert.deepEqual(holders(), ['s1'], 'the VIP is added after the last member is up');
-  assert.equal(await clientReaches(s1), s1.address);
+  assert.equal(await clientReaches(lab, VIP, s1), s1.address);
   assert.equal(markerOn(s1), true);
 
   // The service dies on s1 and cannot start there again: the rest of the group stops there
@@ -129,7 +107,7 @@ test('a group of a file marker, the service and a VIP moves as one and stops in 
     'start service s2',
   ]);
   assert.deepEqual(holders(), ['s2']);
-  assert.equal(await clientReaches(s2), s2.address);
+  assert.equal(await clientReaches(lab, VIP, s2), s2.address);
   assert.equal(markerOn(s1), false, 'the old host keeps no marker');
   assert.equal(markerOn(s2), true, 'the marker moved');
 
@@ -150,5 +128,5 @@ test('a group of a file marker, the service and a VIP moves as one and stops in 
   assert.deepEqual(logSince(10), ['stop service s2 vip-gone', 'stop marker s2']);
   assert.deepEqual(holders(), []);
   assert.equal(markerOn(s2), false);
-  assert.equal(askVip(), null);
+  assert.equal(askVip(lab, VIP).answer, null);
 });
