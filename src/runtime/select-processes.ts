@@ -5,6 +5,7 @@
  */
 import type { Config, ProcessConfig } from '../config/model.js';
 import { UsageError } from '../errors.js';
+import { unitNamed } from '../config/find-unit.js';
 
 /** Writes a note for the operator (stderr, so machine-readable stdout stays clean). */
 function noteOnStderr(message: string): void {
@@ -18,11 +19,7 @@ export function selectProcesses(
   note: (message: string) => void = noteOnStderr,
 ): ProcessConfig[] {
   if (!names || names.length === 0) return config.processes;
-  const known = new Map(config.processes.map((p) => [p.name, p]));
-  for (const unit of config.processes) {
-    for (const member of unit.members ?? []) if (!known.has(member.name)) known.set(member.name, unit);
-  }
-  const unknown = names.filter((name) => !known.has(name));
+  const unknown = names.filter((name) => !unitNamed(config, name));
   if (unknown.length > 0) {
     const list = config.processes.map((p) => p.name).join(', ') || '(none)';
     throw new UsageError(
@@ -31,7 +28,7 @@ export function selectProcesses(
   }
   const wanted = new Set<ProcessConfig>();
   for (const name of names) {
-    const unit = known.get(name)!;
+    const unit = unitNamed(config, name)!;
     if (unit.name !== name) note(`${name} belongs to group ${unit.name}: acting on the whole group`);
     wanted.add(unit);
   }

@@ -49,11 +49,24 @@ test('move with a member name moves the whole group; stop with the group name st
   assert.deepEqual(on(A), []);
   assert.deepEqual(on(B), ['role', 'nfs']);
 
+  const doctor = await cli('doctor', '-p', 'storage');
+  assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
+  assert.match(doctor.stdout, /ok {3}role@127\.0\.0\.3 local: test: up \(priority 1\)/);
+  assert.match(doctor.stdout, /ok {3}nfs@127\.0\.0\.2 local: test: down \(exit 0\)/);
+  const history = await cli('history', '-p', 'nfs', '--json');
+  assert.equal(history.code, 0, history.stdout + history.stderr);
+  const events = (JSON.parse(history.stdout) as Array<{ event: string; member?: string; host?: string }>)
+    .filter((e) => e.member === 'nfs')
+    .map((e) => `${e.event} ${e.host}`);
+  assert.deepEqual(events, [`member-start ${A}`, `member-stop ${A}`, `member-start ${B}`]);
+  const status = await cli('status', '-p', 'nfs', '--json', '--no-probe');
+  assert.equal(status.code, 0, status.stdout + status.stderr);
+
   const stop = await cli('stop', '-p', 'storage');
   assert.equal(stop.code, 0, stop.stdout + stop.stderr);
   assert.deepEqual(on(B), []);
-  const status = await cli('status', '--json');
-  const report = JSON.parse(status.stdout) as { processes: Array<{ name: string; state: string }> };
+  const after = await cli('status', '--json');
+  const report = JSON.parse(after.stdout) as { processes: Array<{ name: string; state: string }> };
   assert.deepEqual(
     report.processes.map((p) => [p.name, p.state]),
     [['storage', 'maintenance']],
