@@ -149,7 +149,10 @@ async function executeSwitchover(
       if (stop.ok) stopped.push(host);
       else {
         failures.push(`${host}: ${stop.reason}`);
-        context.logger.warn(`${process.name}: the instance on ${host} did not stop`, {
+        const what = action.stopFirst
+          ? `not starting on ${action.host}: the instance on ${host} did not stop`
+          : `started on ${action.host}, but the old instance on ${host} did not stop`;
+        context.logger.warn(`${process.name}: ${what}`, {
           process: process.name,
           host,
           reason: stop.reason,

@@ -39,7 +39,7 @@ function marker(name: string): ProcessConfig {
       ...c,
       commands: {
         start: `echo "start ${name} ${c.host}" >> ${log()}; touch ${file(c.host, name)}`,
-        stop: `echo "stop ${name} ${c.host}" >> ${log()}; rm -f ${file(c.host, name)}`,
+        stop: `echo "stop ${name} ${c.host}" >> ${log()}; [ -e ${file(c.host, 'nostop')} ] && exit 1; rm -f ${file(c.host, name)}`,
         test: `[ -e ${file(c.host, name)} ] && exit 1; exit 0`,
       },
     })),
@@ -194,5 +194,35 @@ describe('a group with real processes', { concurrency: false }, () => {
       entries.map((e) => `${e.event} ${e.member ?? e.process}`),
       ['member-stop tail', 'member-stop service', 'member-stop marker', 'stop storage'],
     );
+  });
+
+  test('a move whose stop on the old host fails starts nothing on the new one', async () => {
+    const started = await executeAction(deps, unit, {
+      type: 'start',
+      host: A,
+      fromHost: null,
+      failover: false,
+      reason: 'test',
+    });
+    assert.equal(started.ok, true, started.reason);
+    await writeFile(file(A, 'nostop'), '');
+    const mark = (await logSince(0)).length;
+    const move = await executeAction(deps, unit, {
+      type: 'switchover',
+      host: B,
+      fromHosts: [A],
+      reason: 'move to B by operator test',
+      operator: true,
+      stopFirst: true,
+    });
+    await rm(file(A, 'nostop'));
+    assert.equal(move.ok, false);
+    assert.match(move.reason, /^not started on 127\.0\.0\.3: 127\.0\.0\.2: member tail: still not down/);
+    assert.deepEqual(move.stoppedHosts, []);
+    // The file markers refuse to stop: the stop ends at the first member (tail), the rest untouched.
+    assert.deepEqual(await logSince(mark), [`stop tail ${A}`]);
+    assert.equal(existsSync(file(A, 'pid')), true, 'the service under it keeps running');
+    assert.equal(existsSync(file(B, 'marker')), false, 'nothing started on B');
+    await executeAction(deps, unit, { type: 'stop', host: A, reason: 'clean up' });
   });
 });
