@@ -3,6 +3,8 @@
  * side by side in one run, for each N:
  *   monit    Monit 5.33 (`set daemon 1`), N `if failed port … type tcp` checks
  *   native   ha-valet watch --interval 1, N/2 processes × 2 hosts, test = tcp://{host}:{port}
+ *            (plain connects through the connect helper, a Python process)
+ *   nodetcp  the native row with HA_VALET_NATIVE_TCP=node (connects from Node's sockets)
  *   shell    the same with test = `[ {rank} = 1 ] && exit 1; exit 0` (spawn helper)
  *   direct   the shell row with HA_VALET_SPAWN=direct (spawned from Node, as before issue 14)
  *   bash     a bash loop spawning that line N times a second
@@ -248,6 +250,8 @@ try {
       let result: Row;
       if (row === 'monit') result = await monitRow(n, dir);
       else if (row === 'native') result = await haValetRow('native', n, dir, 'tcp://{host}:{port}', {});
+      else if (row === 'nodetcp')
+        result = await haValetRow('nodetcp', n, dir, 'tcp://{host}:{port}', { HA_VALET_NATIVE_TCP: 'node' });
       else if (row === 'shell')
         result = await haValetRow('shell', n, dir, LINE, { HA_VALET_SPAWN: 'helper' });
       else if (row === 'direct')
