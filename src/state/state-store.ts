@@ -61,9 +61,16 @@ export class FileStateStore implements StateStore {
     private readonly options: FileStateStoreOptions = {},
   ) {}
 
+  private readonly paths = new Map<string, string>();
+
   /** The file holding `process`'s state. */
   pathOf(process: string): string {
-    return path.join(this.dir, stateFileName(process));
+    let file = this.paths.get(process);
+    if (file === undefined) {
+      file = path.join(this.dir, stateFileName(process));
+      this.paths.set(process, file);
+    }
+    return file;
   }
 
   /** Reads a process's state; empty when missing, moved aside and empty when damaged. */

@@ -13,6 +13,8 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CONNECT_HELPER_SCRIPT } from './connect-helper-script.js';
 
+/** Checks asked within this many ms go to the helper in one write (one wake-up on each side). */
+const BATCH_MS = 5;
 /** How long past a check's own timeout the watcher waits for the helper before giving up on it. */
 const HELPER_GRACE_MS = 2000;
 
@@ -74,9 +76,8 @@ export class ConnectHelper {
       }, timeoutMs + HELPER_GRACE_MS);
       this.pending.set(id, { resolve, timer, started });
       this.holdProcessOpen(true);
-      // Lines of one tick go out in one write.
       if (this.queued.push(`${id} ${Math.max(1, Math.round(timeoutMs))} ${ip} ${port}\n`) === 1)
-        process.nextTick(() => this.flush());
+        setTimeout(() => this.flush(), BATCH_MS);
     });
   }
 
