@@ -31,7 +31,8 @@ const durationS = Number(process.argv[3] ?? 30);
 const rows = (process.argv[4] ?? 'monit,native,shell,direct,bash').split(',');
 const WARMUP_MS = 6000;
 const LINE = '[ {rank} = 1 ] && exit 1; exit 0';
-const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/entry.cjs');
+// The program users run (its shebang gives Node the watcher's memory flags).
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/ha-valet');
 const UP = '127.0.0.2';
 const DOWN = '127.0.0.3';
 
@@ -182,7 +183,7 @@ async function haValetRow(
     file,
     `[DEFAULT]\nstate_dir = ${dir}/state-${name}\nstart = true\nstop = true\ntest_timeout = 5s\n\n${sections.join('\n')}`,
   );
-  const watcher = spawn(process.execPath, [cli, '-c', file, 'watch', '--interval', '1'], {
+  const watcher = spawn(cli, ['-c', file, 'watch', '--interval', '1'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     // SCALE_NODE_OPTIONS: V8 flags for the measured watcher only (e.g. --max-semi-space-size=1).
     env: { ...process.env, NODE_OPTIONS: process.env.SCALE_NODE_OPTIONS ?? '', ...env },
