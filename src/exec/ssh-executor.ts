@@ -18,7 +18,7 @@ import type { Executor, RunOptions, RunResult } from './executor.js';
 import { SshConnection, describeTarget, type SshTarget, type WarnFn } from './ssh-connection.js';
 import { TRANSPORT_REASONS, isTransientConnectError } from './ssh-errors.js';
 import { runOnConnection } from './ssh-run.js';
-import { RUNNER_SLOTS, RemoteRunner } from './ssh-runner.js';
+import { RemoteRunner } from './ssh-runner.js';
 
 export const MAX_IN_FLIGHT_PER_CONNECTION = 4;
 export const MAX_CONNECTIONS_PER_HOST = 3;
@@ -104,7 +104,7 @@ export class SshExecutor implements Executor {
     if (this.target.settings.runner && Date.now() >= this.runnerRetryAt) {
       const runner = await this.remoteRunner();
       if (runner && 'error' in runner) return transportFailure(runner.error, startedAt);
-      if (runner && runner.inFlight < RUNNER_SLOTS) return runner.run(command, options, startedAt);
+      if (runner) return runner.run(command, options, startedAt);
     }
     return this.runOnChannel(command, options, startedAt);
   }

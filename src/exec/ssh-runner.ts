@@ -21,7 +21,11 @@ import { SSH_RUNNER_PYTHON_SCRIPT } from './ssh-runner-python-script.js';
 import { SSH_RUNNER_SCRIPT } from './ssh-runner-script.js';
 import { TRANSPORT_REASONS } from './ssh-errors.js';
 
-/** Commands in flight per runner (two pipes each, well under select's 1024 descriptors); past it, exec channels. */
+/**
+ * Commands in flight per runner (two pipes each, well under the Perl runner's select limit of
+ * 1024 descriptors); more wait for a slot. Not exec channels: they cost the host several times
+ * more, so a saturated host would only fall further behind.
+ */
 export const RUNNER_SLOTS = 256;
 /** The runner's first line, followed by ' perl' or ' python'. */
 const GREETING = 'H hv-runner 1 ';
@@ -69,6 +73,7 @@ export class RemoteRunner {
   private readonly stderr = new BoundedCapture();
   private settleStart: (start: RunnerStart) => void = () => undefined;
   private readonly endListeners: Array<() => void> = [];
+  private readonly slotWaiters: Array<() => void> = [];
 
   constructor(
     readonly connection: SshConnection,
@@ -97,11 +102,6 @@ export class RemoteRunner {
     });
   }
 
-  /** Commands in flight. */
-  get inFlight(): number {
-    return this.pending.size;
-  }
-
   /** True while it greeted and has not ended, on a live connection. */
   get usable(): boolean {
     return this.greeted && !this.ended && this.connection.alive;
@@ -120,21 +120,32 @@ export class RemoteRunner {
    * (a cut link, a frozen host), one it confirmed is waited for at most
    * CLOSE_WAIT_AFTER_KILL_MS more.
    */
-  run(command: string, options: RunOptions, startedAt: number): Promise<RunResult> {
+  async run(command: string, options: RunOptions, startedAt: number): Promise<RunResult> {
     let line: string;
     try {
       line = withEnv(command, options.env);
     } catch (error) {
-      return Promise.resolve(result(null, null, false, startedAt, '', (error as Error).message, null));
+      return result(null, null, false, startedAt, '', (error as Error).message, null);
+    }
+    // All slots taken: wait for one (the timeout runs from the send, as an exec channel's from its open).
+    while (this.pending.size >= RUNNER_SLOTS && !this.ended) {
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
     }
     if (this.ended) {
-      const lost = `${TRANSPORT_REASONS.lost}: the remote runner ended`;
-      return Promise.resolve(result(null, null, false, startedAt, '', '', lost));
+      return result(
+        null,
+        null,
+        false,
+        startedAt,
+        '',
+        '',
+        `${TRANSPORT_REASONS.lost}: the remote runner ended`,
+      );
     }
     const id = this.nextId++;
     return new Promise((resolve) => {
       const timedOut = (): void => {
-        this.pending.delete(id);
+        this.forget(id);
         resolve(result(null, null, true, startedAt, '', '', null));
       };
       const timer = setTimeout(() => {
@@ -147,6 +158,12 @@ export class RemoteRunner {
       const timeout = Math.max(1, Math.round(options.timeoutMs));
       this.write(`R ${id} ${timeout} ${Buffer.from(line).toString('hex')}\n`);
     });
+  }
+
+  /** Drops a settled command and wakes one waiting for a slot. */
+  private forget(id: number): void {
+    this.pending.delete(id);
+    this.slotWaiters.shift()?.();
   }
 
   /** Ends the runner's channel: the runner stops reading and exits once its commands are done. */
@@ -189,7 +206,7 @@ export class RemoteRunner {
       entry.started = true;
       return;
     }
-    this.pending.delete(id);
+    this.forget(id);
     clearTimeout(entry.timer);
     if (fields[0] === 'F') {
       const reason = `could not run /bin/sh: ${decode(fields[2]).toString()}`;
@@ -220,6 +237,7 @@ export class RemoteRunner {
     this.channel?.close();
     if (!this.greeted) this.settleStart({ ok: false, reason });
     const lost = `${TRANSPORT_REASONS.lost} while the command ran (remote runner: ${reason})`;
+    for (const wake of this.slotWaiters.splice(0)) wake();
     for (const [id, entry] of [...this.pending]) {
       this.pending.delete(id);
       clearTimeout(entry.timer);

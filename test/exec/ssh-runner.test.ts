@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SshExecutor } from '../../src/exec/ssh-executor.js';
+import { RUNNER_SLOTS } from '../../src/exec/ssh-runner.js';
 import { descendantsOf, signalAll, startTestSshd, type TestSshd } from '../helpers/sshd.js';
 import { poolMaker } from '../helpers/ssh-pools.js';
 
@@ -114,6 +115,21 @@ for (const program of ['python', 'perl']) {
     const badEnv = await executor.run('true', { ...opts, env: { 'A;B': 'x' } });
     assert.equal(badEnv.exitCode, null);
     assert.match(badEnv.stderr, /environment variable name "A;B" is not valid/);
+  });
+
+  test(`more commands than RUNNER_SLOTS wait for a slot, on the same runner (${program})`, async () => {
+    const executor = newPool().forHost(server().settings(), '127.0.0.8') as SshExecutor;
+    assert.equal((await executor.run('true', opts)).exitCode, 0);
+    const sessions = server().startedSessions();
+    const count = RUNNER_SLOTS + 44;
+    const results = await Promise.all(
+      Array.from({ length: count }, (_, i) => executor.run(`sleep 0.5; echo ${i}`, opts)),
+    );
+    results.forEach((result, i) => {
+      assert.equal(result.transportError, null, `command ${i}: ${result.transportError}`);
+      assert.equal(result.stdout, `${i}\n`);
+    });
+    assert.equal(server().startedSessions() - sessions, 0, 'no exec channel for the overflow');
   });
 
   test(`a timed-out command: its whole remote group is killed, output so far is kept (${program})`, async () => {
