@@ -1,8 +1,13 @@
-/** Carries out VIP steps through each host's executor: add + gratuitous ARP, or remove. */
+/** Carries out VIP steps through each host's executor: add + announcement (ARP / NA), or remove. */
 import type { ProcessConfig, VipConfig } from '../config/model.js';
 import { describeFailure, type ActContext } from '../act/context.js';
 import { candidateFor } from '../act/start-stop.js';
-import { addCommand, announceCommand, removeCommand } from './vip-commands.js';
+import {
+  addAndAnnounceCommand,
+  ANNOUNCE_FAILED,
+  ANNOUNCED_AFTER_DAD,
+  removeCommand,
+} from './vip-commands.js';
 import type { VipStep } from './vip-rule.js';
 
 export interface VipStepOutcome {
@@ -33,7 +38,10 @@ export async function executeVipStep(
   const result = await executor.run(command, { timeoutMs: process.testTimeoutMs });
   const fields = { process: process.name, host: step.host, command, exitCode: result.exitCode };
   const outcome = { ...base, refused: false, exitCode: result.exitCode, durationMs: result.durationMs };
-  if (result.exitCode !== 0 && result.exitCode !== ANNOUNCE_FAILED) {
+  const added =
+    step.type === 'vip-add' &&
+    (result.exitCode === ANNOUNCE_FAILED || result.exitCode === ANNOUNCED_AFTER_DAD);
+  if (result.exitCode !== 0 && !added) {
     const stderr = result.stderr.trim();
     const what = step.type === 'vip-add' ? 'add' : 'remove';
     const reason = `${what} failed, ${describeFailure(result)}${stderr ? `: ${stderr.slice(0, 200)}` : ''}`;
@@ -42,27 +50,22 @@ export async function executeVipStep(
   }
   context.logger.info(`${step.type} ${vip.cidr} ${process.name}@${step.host}`, fields);
   if (step.type === 'vip-remove') return { ...outcome, ok: true, reason: `removed from ${step.device}` };
+  const announcement = vip.family === 4 ? 'gratuitous ARP' : 'neighbour advertisement';
   if (result.exitCode === ANNOUNCE_FAILED) {
-    // The address is up; neighbours learn it at their next ARP request. Worth a warning, not a failure.
-    context.logger.warn(`vip-add ${process.name}@${step.host}: gratuitous ARP failed`, fields);
-    return {
-      ...outcome,
-      ok: true,
-      exitCode: 0,
-      reason: `added on ${step.device}, but gratuitous ARP failed`,
-    };
+    // The address is up; neighbours learn it when their cached entry fails. Worth a warning, not a failure.
+    context.logger.warn(`vip-add ${process.name}@${step.host}: ${announcement} failed`, fields);
+    const reason = `added on ${step.device}, but the ${announcement} failed`;
+    return { ...outcome, ok: true, exitCode: 0, reason };
   }
-  const announced = vip.family === 4 ? ', gratuitous ARP sent' : ', neighbour advertisement by the kernel';
-  return { ...outcome, ok: true, reason: `added on ${step.device}${announced}` };
+  if (result.exitCode === ANNOUNCED_AFTER_DAD) {
+    const reason = `added on ${step.device} with DAD (no na6 there), the kernel sends the ${announcement} after it`;
+    return { ...outcome, ok: true, exitCode: 0, reason };
+  }
+  return { ...outcome, ok: true, reason: `added on ${step.device}, ${announcement} sent` };
 }
-
-/** Exit status of the add command when the address went up but its announcement failed. */
-const ANNOUNCE_FAILED = 11;
 
 /** One command per step: an add carries its announcement, so a failover costs one round trip. */
 function commandFor(vip: VipConfig, step: VipStep): string {
   if (step.type === 'vip-remove') return removeCommand(vip, step.device);
-  const announce = announceCommand(vip, step.device);
-  const add = addCommand(vip, step.device);
-  return announce === null ? add : `{ ${add}; } || exit 10; { ${announce}; } || exit ${ANNOUNCE_FAILED}`;
+  return addAndAnnounceCommand(vip, step.device);
 }

@@ -34,7 +34,9 @@ export function writeServiceConfig(lab: Lab, extra: string[], sections: string[]
   const hosts = lab.servers.map((s) => s.address);
   const pid = path.join(lab.dir, '%(host)s.pid');
   const broken = path.join(lab.dir, '%(host)s.broken');
-  const server = `${process.execPath} ${fixture('services', 'name-server.mjs')} %(host)s ${SERVICE_PORT}`;
+  // In an IPv6 lab the service listens on :: (IPv6 and, mapped, IPv4), else on 0.0.0.0.
+  const listen = lab.ipv6 ? ' ::' : '';
+  const server = `${process.execPath} ${fixture('services', 'name-server.mjs')} %(host)s ${SERVICE_PORT}${listen}`;
   const file = path.join(lab.dir, 'ha_valet.cfg');
   const overridden = new Set(extra.map((line) => line.split('=')[0]!.trim()));
   const keep = (line: string): boolean => !overridden.has(line.split('=')[0]!.trim());

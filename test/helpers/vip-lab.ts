@@ -1,8 +1,8 @@
 /**
  * A small network made of Linux network namespaces for the VIP tests and bench:
  * server namespaces (each with its own sshd, as a real host) and client
- * namespaces on one bridge, private 10.77.0.0/24 addresses that exist only
- * inside them. Every name carries the prefix `hvv<pid>`; everything is torn
+ * namespaces on one bridge, private 10.77.0.0/24 addresses (and, with `ipv6`,
+ * fd77::/64 ULAs) that exist only inside them. Every name carries the prefix `hvv<pid>`; everything is torn
  * down by dispose(), and also on exit and on SIGINT/SIGTERM.
  */
 import { ensureDebianPackage } from './debian-package.js';
@@ -13,6 +13,8 @@ import path from 'node:path';
 import { generateKey, SSHD_PATH, ensureSshdInstalled } from './sshd.js';
 
 export const LAB_SUBNET = '10.77.0';
+/** The lab's IPv6 prefix (a ULA /64): node n has `${LAB_SUBNET6}n`. */
+export const LAB_SUBNET6 = 'fd77::';
 
 export interface LabNode {
   /** Short role name: s1, s2, c1… */
@@ -20,6 +22,8 @@ export interface LabNode {
   netns: string;
   /** Its address on the bridge (also its host name in configs). */
   address: string;
+  /** With `ipv6`: its IPv6 address on the bridge (fd77::n), else null. */
+  address6: string | null;
   /** The veth end on the bridge side (root namespace): down = the node is cut off. */
   bridgePort: string;
   /** PID of its sshd (servers; clients with clientSshd). */
@@ -29,6 +33,8 @@ export interface LabNode {
 export interface Lab {
   prefix: string;
   dir: string;
+  /** Every node has an IPv6 address too (createLab's `ipv6`). */
+  ipv6: boolean;
   servers: LabNode[];
   clients: LabNode[];
   /** With clientSshd: the path where each client sees its own tmpfs (and `hosts` file in it). */
@@ -107,10 +113,17 @@ export async function createLab(options: {
    * `lab.privateDir` holding a `hosts` file (so every client has a hosts file of its own).
    */
   clientSshd?: boolean;
+  /**
+   * Give every node an IPv6 ULA on eth0 too (fd77::n/64, `nodad` so it is usable at once), and
+   * install na6 (ipv6toolkit), which announces IPv6 VIPs.
+   */
+  ipv6?: boolean;
 }): Promise<Lab> {
   ensureSshdInstalled();
   ensureDebianPackage('/usr/sbin/ip', 'iproute2');
   ensureDebianPackage('/usr/sbin/arping', 'arping');
+  const ipv6 = options.ipv6 === true;
+  if (ipv6) ensureDebianPackage('/usr/sbin/na6', 'ipv6toolkit');
   mkdirSync('/run/sshd', { recursive: true });
   const prefix = `hvv${process.pid % 100000}`;
   const dir = mkdtempSync(path.join(os.tmpdir(), `ha-valet-${prefix}-`));
@@ -172,9 +185,11 @@ export async function createLab(options: {
       const inNs = (...argv: string[]): string => run(['ip', 'netns', 'exec', netns, ...argv]);
       inNs('ip', 'link', 'set', `${port}p`, 'name', 'eth0');
       inNs('ip', 'addr', 'add', `${address}/24`, 'dev', 'eth0');
+      const address6 = ipv6 ? `${LAB_SUBNET6}${role.host}` : null;
+      if (address6) inNs('ip', '-6', 'addr', 'add', `${address6}/64`, 'dev', 'eth0', 'nodad');
       inNs('ip', 'link', 'set', 'eth0', 'up');
       inNs('ip', 'link', 'set', 'lo', 'up');
-      nodes.push({ name: role.name, netns, address, bridgePort: port, sshdPid: null });
+      nodes.push({ name: role.name, netns, address, address6, bridgePort: port, sshdPid: null });
     }
     const withSshd = nodes.filter((n) => n.name.startsWith('s') || options.clientSshd);
     writeFileSync(knownHostsFile, withSshd.map((n) => `${n.address} ${hostKey}\n`).join(''));
@@ -213,6 +228,7 @@ export async function createLab(options: {
   return {
     prefix,
     dir,
+    ipv6,
     servers: nodes.filter((n) => n.name.startsWith('s')),
     clients: nodes.filter((n) => n.name.startsWith('c')),
     clientKeyFile,

@@ -7,6 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
+import { closedPort } from '../helpers/ports.js';
 import { ConnectHelper, connectHelper } from '../../src/probe/native/connect-helper.js';
 import { runTcpTest } from '../../src/probe/native/tcp-check.js';
 import { classifyResult } from '../../src/probe/classify.js';
@@ -19,14 +20,6 @@ async function listening(): Promise<number> {
   cleanups.push(() => server.close());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as net.AddressInfo).port;
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A listener that never accepts, its one-slot queue filled: a connect to it gets no answer. */

@@ -2,11 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildStatusReport } from '../../src/report/status-model.js';
-import { renderMetrics } from '../../src/report/metrics.js';
-import { startStatusServer } from '../../src/report/http-server.js';
 import { combineMemberObservations } from '../../src/probe/group-observation.js';
 import type { ProcessState } from '../../src/state/model.js';
 import { launchChromium } from './chromium.js';
+import { serveReport } from './serve-report.js';
 import { NOW, makeConfig, makeProcess, makeState, obs } from './report-fixtures.js';
 
 const NAMES = ['role', 'nfs'];
@@ -18,13 +17,7 @@ test('status page: a group card lists each member per host', { timeout: 600_000 
   const bolek = combineMemberObservations('bolek', NAMES, [obs('bolek', 'down'), obs('bolek', 'down')], NOW);
   const states = new Map<string, ProcessState>([['storage', makeState([lolek, bolek])]]);
   const report = buildStatusReport({ config: makeConfig([storage]), states, now: NOW });
-  const server = await startStatusServer({
-    port: 0,
-    getStatus: () => report,
-    getMetrics: () => renderMetrics(report),
-    getEvents: () => [],
-    health: () => ({ ok: true }),
-  });
+  const server = await serveReport(() => report);
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();

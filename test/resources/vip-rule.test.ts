@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { parseConfigText } from '../../src/config/load-config.js';
 import { parseVipAddress } from '../../src/config/build-vip.js';
 import type { VipConfig } from '../../src/config/model.js';
-import { addCommand, devicesHolding, removeCommand, showCommand } from '../../src/resources/vip-commands.js';
+import {
+  addAndAnnounceCommand,
+  addCommand,
+  announceCommand,
+  devicesHolding,
+  removeCommand,
+  showCommand,
+} from '../../src/resources/vip-commands.js';
 import type { VipHolding } from '../../src/resources/vip-holding.js';
 import { planVip } from '../../src/resources/vip-rule.js';
 
@@ -144,7 +151,35 @@ describe('VIP commands', () => {
     assert.equal(showCommand(vip4), "ip -o -4 addr show to '10.0.0.50/32'");
     assert.equal(addCommand(vip4, 'eth0'), "ip addr replace '10.0.0.50/24' dev 'eth0'");
     assert.equal(removeCommand(vip4, 'eth0'), "ip addr del '10.0.0.50/24' dev 'eth0'");
-    assert.match(addCommand(vip6, 'eth0'), /ip -6 addr replace '2001:db8::50\/64' dev 'eth0'$/);
+    assert.equal(addCommand(vip6, 'eth0'), "ip -6 addr replace '2001:db8::50/64' dev 'eth0' nodad");
+    assert.equal(removeCommand(vip6, 'eth0'), "ip addr del '2001:db8::50/64' dev 'eth0'");
+  });
+
+  test('an add carries its announcement: gratuitous ARP, or a neighbour advertisement from na6', () => {
+    assert.equal(
+      addAndAnnounceCommand(vip4, 'eth0'),
+      `{ ${addCommand(vip4, 'eth0')}; } || exit 10; { ${announceCommand(vip4, 'eth0')}; } || exit 11`,
+    );
+    assert.equal(
+      announceCommand(vip6, 'eth0'),
+      "na6 -i 'eth0' -s '2001:db8::50' -d ff02::1 -t '2001:db8::50' -o -e >/dev/null",
+    );
+    const v6 = addAndAnnounceCommand(vip6, 'eth0');
+    assert.ok(
+      v6.startsWith(
+        `if command -v na6 >/dev/null 2>&1; then { ${addCommand(vip6, 'eth0')}; } || exit 10; ` +
+          `{ ${announceCommand(vip6, 'eth0')}; } || exit 11; else `,
+      ),
+      v6,
+    );
+    // Without na6: added with DAD (no nodad), ndisc_notify on, so the kernel advertises it after DAD.
+    assert.ok(
+      v6.endsWith(
+        "else { echo 1 > '/proc/sys/net/ipv6/conf/eth0/ndisc_notify'; } 2>/dev/null; " +
+          "{ ip -6 addr replace '2001:db8::50/64' dev 'eth0'; } || exit 10; exit 12; fi",
+      ),
+      v6,
+    );
   });
 
   test('addresses no host can take over are refused', () => {
