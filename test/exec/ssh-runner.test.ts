@@ -207,6 +207,32 @@ test('a host without perl or python3: a warning, then one exec channel per comma
   assert.equal(await waitForNone(() => countRemote(executor, `sleep ${seconds}`), 5000), 0);
 });
 
+test('a ForceCommand: the runner never greets (it exits, or stays silent past connect_timeout), commands take channels', async () => {
+  const exits = await startTestSshd({
+    addresses: ['127.0.0.8'],
+    extraConfig: ['ForceCommand echo restricted'],
+  });
+  const silent = await startTestSshd({ addresses: ['127.0.0.8'], extraConfig: ['ForceCommand sleep 4'] });
+  try {
+    const warnings: string[] = [];
+    const quick = newPool(warnings).forHost(exits.settings(), '127.0.0.8') as SshExecutor;
+    const said = await quick.run('exit 3', opts);
+    assert.equal(said.stdout, 'restricted\n', 'the forced command ran instead, on a channel of its own');
+    assert.equal(quick.usesRunner, false);
+    assert.match(warnings.join('\n'), /no remote runner on .*\(it exited with 0 \(restricted\)\)/);
+    const slowWarnings: string[] = [];
+    const settings = silent.settings({ connectTimeoutMs: 1500 });
+    const slow = newPool(slowWarnings).forHost(settings, '127.0.0.8') as SshExecutor;
+    const result = await slow.run('exit 3', opts);
+    assert.equal(result.exitCode, 0, 'sleep 4 ran on a channel of its own');
+    assert.equal(slow.usesRunner, false);
+    assert.match(slowWarnings.join('\n'), /no remote runner on .*\(it did not greet within 1500 ms\)/);
+  } finally {
+    await exits.dispose();
+    await silent.dispose();
+  }
+});
+
 test('ssh_runner = no: one exec channel per command, no runner tried', async () => {
   const warnings: string[] = [];
   const executor = newPool(warnings).forHost(sshd.settings({ runner: false }), '127.0.0.8') as SshExecutor;
