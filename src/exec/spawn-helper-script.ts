@@ -9,7 +9,8 @@
  *   out: `D <id> <exit code|-1> <signal number|0> <timed out 0|1> <duration ms> <hex stdout> <hex stderr>`
  *        or `F <id> <hex reason>` when the command could not be started (pipe, fork)
  * Each command runs as `/bin/sh -c` in its own session (its own process group),
- * stdin from /dev/null, stdout and stderr captured (first 4096 bytes of each).
+ * stdin from /dev/null, stdout and stderr captured (first 4096 bytes of each),
+ * SIGPIPE at its default (the helper ignores it; the shell must not inherit that).
  * On timeout the whole group gets SIGKILL. A command is done once its shell has
  * exited and both pipes closed, or 20 ms after the exit when a daemon it started
  * keeps them open. When the watcher goes away (stdin closes) the helper exits and
@@ -30,7 +31,7 @@ sub start_job {
   my $pid = fork();
   return reply_fail($id, "fork: $!") unless defined $pid;
   if ($pid == 0) {
-    POSIX::setsid();
+    POSIX::setsid(); $SIG{PIPE} = 'DEFAULT';
     open(STDIN, '<', '/dev/null');
     POSIX::dup2(fileno($ow), 1); POSIX::dup2(fileno($ew), 2);
     exec('/bin/sh', '-c', $cmd) or POSIX::_exit(127);
