@@ -1,18 +1,22 @@
 /**
- * The local executor, through the spawn helper and spawned directly from Node:
- * exit codes as data, output captured whole, done when the shell exits, a
- * timeout kills the whole group.
+ * The local executor through each spawner (the Python helper, the Perl helper,
+ * Node itself): exit codes as data, output captured whole, done when the shell
+ * exits, a timeout kills the whole group, the shell starts with SIGPIPE at its
+ * default.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OUTPUT_CAPTURE_BYTES } from '../../src/exec/executor.js';
+import { SPAWN_KINDS } from '../../src/exec/choose-spawn-helper.js';
 import { LocalExecutor, spawnMode } from '../../src/exec/local-executor.js';
 import { isAlive } from '../helpers/demo-env.js';
 
 const local = new LocalExecutor('localhost');
 
-for (const mode of ['helper', 'direct'] as const) {
-  describe(`spawned ${mode === 'helper' ? 'through the helper' : 'directly'}`, () => {
+const NAMES = { python: 'through the Python helper', perl: 'through the Perl helper', direct: 'directly' };
+
+for (const mode of SPAWN_KINDS) {
+  describe(`spawned ${NAMES[mode]}`, () => {
     /** Runs `command` in this mode. */
     const run = (command: string, timeoutMs: number) => {
       process.env.HA_VALET_SPAWN = mode;
@@ -71,6 +75,26 @@ for (const mode of ['helper', 'direct'] as const) {
       assert.equal(killed.exitCode, null);
       assert.equal(killed.signal, 'SIGTERM');
       assert.equal((await run('/nonexistent/program', 10_000)).exitCode, 127);
+    });
+
+    test('exit codes come back as they are, also from commands run side by side', async () => {
+      const codes = [0, 1, 2, 42, 123, 124, 126, 255];
+      const results = await Promise.all(codes.map((code) => run(`exit ${code}`, 10_000)));
+      assert.deepEqual(
+        results.map((r) => r.exitCode),
+        codes,
+      );
+      assert.ok(results.every((r) => r.signal === null && !r.timedOut && r.transportError === null));
+    });
+
+    test('the shell starts with SIGPIPE at its default, stdin empty, in a session of its own', async () => {
+      const result = await run(
+        `(yes; echo "yes ended $?" >&2) | head -c 1 >/dev/null; cat; ps -o sid= -o pgid= -p $$`,
+        10_000,
+      );
+      assert.equal(result.stderr.trim(), 'yes ended 141', 'yes was killed by SIGPIPE (128 + 13)');
+      const [sid, pgid] = result.stdout.trim().split(/\s+/).map(Number);
+      assert.ok(sid && sid !== process.pid && sid === pgid, `own session and group: ${result.stdout}`);
     });
   });
 }
