@@ -3,7 +3,9 @@
  * side by side in one run, for each N:
  *   monit    Monit 5.33 (`set daemon 1`), N `if failed port … type tcp` checks
  *   native   ha-valet watch --interval 1, N/2 processes × 2 hosts, test = tcp://{host}:{port}
- *   shell    the same with test = `[ {rank} = 1 ] && exit 1; exit 0` (spawn helper)
+ *   shell    the same with test = `[ {rank} = 1 ] && exit 1; exit 0` (the default spawner:
+ *            the Python posix_spawn helper where Python ≥ 3.8 is installed)
+ *   perl     the shell row with HA_VALET_SPAWN=perl (the Perl fork helper, the fallback)
  *   direct   the shell row with HA_VALET_SPAWN=direct (spawned from Node, as before issue 14)
  *   bash     a bash loop spawning that line N times a second
  * Each row runs DURATION s after a warm-up; prints checks done/wanted per s,
@@ -26,7 +28,7 @@ import { peakRssMb, procCpu } from './lib/proc-cpu.js';
 
 const sizes = (process.argv[2] ?? '100,500,1000').split(',').map(Number);
 const durationS = Number(process.argv[3] ?? 30);
-const rows = (process.argv[4] ?? 'monit,native,shell,direct,bash').split(',');
+const rows = (process.argv[4] ?? 'monit,native,shell,perl,direct,bash').split(',');
 const WARMUP_MS = 6000;
 const LINE = '[ {rank} = 1 ] && exit 1; exit 0';
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/entry.cjs');
@@ -249,7 +251,8 @@ try {
       if (row === 'monit') result = await monitRow(n, dir);
       else if (row === 'native') result = await haValetRow('native', n, dir, 'tcp://{host}:{port}', {});
       else if (row === 'shell')
-        result = await haValetRow('shell', n, dir, LINE, { HA_VALET_SPAWN: 'helper' });
+        result = await haValetRow('shell', n, dir, LINE, { HA_VALET_SPAWN: undefined });
+      else if (row === 'perl') result = await haValetRow('perl', n, dir, LINE, { HA_VALET_SPAWN: 'perl' });
       else if (row === 'direct')
         result = await haValetRow('direct', n, dir, LINE, { HA_VALET_SPAWN: 'direct' });
       else result = await bashRow(n, dir);
@@ -262,7 +265,7 @@ try {
     const of = (name: string) => results.find((r) => r.n === n && r.name === name);
     const ratio = (a?: Row, b?: Row) => (a && b ? (a.cpuPerCheckMs / b.cpuPerCheckMs).toFixed(2) : 'n/a');
     console.log(
-      `N=${n}: native/monit CPU per check ${ratio(of('native'), of('monit'))}x (target <= 2); shell/bash ${ratio(of('shell'), of('bash'))}x (target <= 1.5); direct/bash ${ratio(of('direct'), of('bash'))}x`,
+      `N=${n}: native/monit CPU per check ${ratio(of('native'), of('monit'))}x (target <= 2); shell/bash ${ratio(of('shell'), of('bash'))}x (target <= 1.5); perl/bash ${ratio(of('perl'), of('bash'))}x; direct/bash ${ratio(of('direct'), of('bash'))}x`,
     );
   }
   console.log(
