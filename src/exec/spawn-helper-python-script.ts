@@ -9,7 +9,9 @@
  * own session (setsid), stdin dup'ed from a /dev/null opened once, the pipes
  * dup'ed onto 1 and 2 (dup2 clears close-on-exec on the copies only), SIGPIPE
  * and SIGXFSZ back at their defaults (Python ignores them; a shell must not
- * inherit that). Exits are noticed through SIGCHLD written to a wakeup pipe
+ * inherit that), and the environment the helper was started with, read from
+ * /proc/self/environ: under a C locale Python adds LC_CTYPE=C.UTF-8 to its own
+ * (PEP 538, not switched off under -I), which the shell must not see. Exits are noticed through SIGCHLD written to a wakeup pipe
  * (signal.set_wakeup_fd) and reaped with waitpid(-1, WNOHANG); descriptors are
  * watched with epoll (selectors). Work per wake-up grows with the events: the
  * only scan over all commands is the deadline scan, at most every 50 ms (a
@@ -25,6 +27,11 @@ READ = selectors.EVENT_READ
 SH = b'/bin/sh'
 DEFAULTS = (signal.SIGPIPE, signal.SIGXFSZ)
 NULL = os.open('/dev/null', os.O_RDONLY | os.O_CLOEXEC)
+try:
+    with open('/proc/self/environ', 'rb') as f:
+        ENV = dict(v.split(b'=', 1) for v in f.read().split(b'\0') if b'=' in v)
+except OSError:
+    ENV = os.environb
 
 class Job:
     __slots__ = ('id', 'pid', 'start', 'deadline', 'out', 'err', 'open', 'fds', 'status', 'exited', 'quiet', 'timedout')
@@ -49,7 +56,7 @@ def start(id, timeout, cmd):
         os.close(o_r); os.close(o_w)
         return fail(id, 'pipe: %s' % e.strerror)
     try:
-        pid = os.posix_spawn(SH, [SH, b'-c', cmd], os.environb, setsid=True, setsigdef=DEFAULTS,
+        pid = os.posix_spawn(SH, [SH, b'-c', cmd], ENV, setsid=True, setsigdef=DEFAULTS,
                              file_actions=[(os.POSIX_SPAWN_DUP2, NULL, 0), (os.POSIX_SPAWN_DUP2, o_w, 1),
                                            (os.POSIX_SPAWN_DUP2, e_w, 2)])
     except (OSError, NotImplementedError) as e:

@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OUTPUT_CAPTURE_BYTES } from '../../src/exec/executor.js';
-import { SPAWN_KINDS } from '../../src/exec/choose-spawn-helper.js';
+import { chooseSpawnHelper, SPAWN_KINDS } from '../../src/exec/choose-spawn-helper.js';
 import { LocalExecutor, spawnMode } from '../../src/exec/local-executor.js';
+import { SpawnHelperPool } from '../../src/exec/spawn-helper.js';
 import { isAlive } from '../helpers/demo-env.js';
 
 const local = new LocalExecutor('localhost');
@@ -98,3 +99,25 @@ for (const mode of SPAWN_KINDS) {
     });
   });
 }
+
+test('the Python helper hands the shell its environment as given, without Python’s C-locale coercion', async () => {
+  const saved = { LANG: process.env.LANG, LC_ALL: process.env.LC_ALL, LC_CTYPE: process.env.LC_CTYPE };
+  process.env.LANG = 'C';
+  delete process.env.LC_ALL;
+  delete process.env.LC_CTYPE;
+  process.env.HV_SPAWN_MARK = 'as-given';
+  const python = chooseSpawnHelper({ requested: 'python' });
+  assert.equal(python?.kind, 'python');
+  const pool = new SpawnHelperPool(python); // started now, under the C locale
+  try {
+    const result = await pool.run('echo "${LC_CTYPE-unset} $LANG $HV_SPAWN_MARK"', 10_000);
+    assert.equal(result.stdout.trim(), 'unset C as-given');
+  } finally {
+    pool.close();
+    delete process.env.HV_SPAWN_MARK;
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+});
