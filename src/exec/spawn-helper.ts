@@ -121,7 +121,7 @@ export class SpawnHelperPool {
 
   constructor(readonly program: SpawnProgram) {}
 
-  /** False once the program could not be started, or died before answering anything. */
+  /** False once the program was not found or not executable, or exited before answering anything. */
   isAvailable(): boolean {
     return !this.unavailable;
   }
@@ -157,7 +157,12 @@ export class SpawnHelperPool {
     if (free) return free;
     const helper = new Helper(this.program, (dead, error) => {
       this.helpers = this.helpers.filter((h) => h !== dead);
-      if (error || (!dead.answered && !dead.closing)) this.unavailable = true;
+      // Not found, not executable, or gone before its first answer: the program cannot run here.
+      // A passing failure to start (EAGAIN, ENOMEM) only fails the commands of that helper.
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      if (code === 'ENOENT' || code === 'EACCES' || (!error && !dead.answered && !dead.closing)) {
+        this.unavailable = true;
+      }
     });
     this.helpers.push(helper);
     return helper;
