@@ -236,6 +236,15 @@ async function bashRow(n: number, dir: string): Promise<Row> {
   }
 }
 
+/**
+ * Pairs at a 1 s interval the machine could check with this row's CPU per check and every core
+ * free for it, beside what it did (the bench's own share and the other rows' loads aside).
+ */
+function achievable(r: Row): string {
+  const pairs = (os.cpus().length * 1000) / r.cpuPerCheckMs;
+  return `achievable here: ~${Math.floor(pairs / 10) * 10} pairs at 1 s with all ${os.cpus().length} cores (CPU bound: ${os.cpus().length} × 1000 ms / ${r.cpuPerCheckMs.toFixed(2)} ms); did ${r.donePerS.toFixed(0)} of ${r.n} per s, worst lag ${r.lag}`;
+}
+
 const results: Row[] = [];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ha-valet-scale-'));
 console.log(
@@ -267,6 +276,9 @@ try {
     console.log(
       `N=${n}: native/monit CPU per check ${ratio(of('native'), of('monit'))}x (target <= 2); shell/bash ${ratio(of('shell'), of('bash'))}x (target <= 1.5); perl/bash ${ratio(of('perl'), of('bash'))}x; direct/bash ${ratio(of('direct'), of('bash'))}x`,
     );
+    for (const r of [of('shell'), of('perl')]) {
+      if (r && r.cpuPerCheckMs > 0) console.log(`N=${n}: ${r.name} ${achievable(r)}`);
+    }
   }
   console.log(
     '\n| N | row | checks done / wanted per s | supervisor CPU | children CPU | CPU per check | peak RSS | schedule lag (worst) |',
