@@ -5,6 +5,9 @@
  * default.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { OUTPUT_CAPTURE_BYTES } from '../../src/exec/executor.js';
 import { chooseSpawnHelper, SPAWN_KINDS } from '../../src/exec/choose-spawn-helper.js';
@@ -121,3 +124,40 @@ test('the Python helper hands the shell its environment as given, without Python
     }
   }
 });
+
+for (const kind of ['python', 'perl'] as const) {
+  test(`the ${kind} helper exits when the watcher closes it, leaving commands in flight running`, async () => {
+    const program = chooseSpawnHelper({ requested: kind });
+    assert.equal(program?.kind, kind);
+    const pool = new SpawnHelperPool(program);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ha-valet-helper-exit-'));
+    const pidFile = path.join(dir, 'pid');
+    let shell = 0;
+    try {
+      await pool.run('true', 10_000); // the helper is up
+      const [helper] = pool.pids();
+      const inFlight = pool.run(`echo $$ > ${pidFile}; exec sleep 30.125`, 60_000);
+      while (!shell) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        shell = Number(readFileSafe(pidFile)) || 0;
+      }
+      pool.close();
+      const answer = await inFlight;
+      assert.match(answer.transportError ?? '', /spawn helper ended/, 'the watcher is told the helper went');
+      assert.equal(isAlive(helper!), false, 'the helper exited');
+      assert.ok(isAlive(shell), 'the command it started runs on');
+    } finally {
+      if (shell) process.kill(shell, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+/** A file's text, or '' while it does not exist yet. */
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
