@@ -58,13 +58,21 @@ function runDirect(command: string, options: RunOptions): Promise<RunResult> {
     });
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let drainTimer: NodeJS.Timeout | undefined;
-    /** After the exit: finish once no output has come for DRAIN_AFTER_EXIT_MS (a daemon may hold the pipes). */
+    let drainPoll: NodeJS.Immediate | undefined;
+    /**
+     * After the exit: finish once no output has come for DRAIN_AFTER_EXIT_MS (a daemon may hold
+     * the pipes), and only after one more I/O poll: a busy event loop runs an expired timer before
+     * reading output that was already in the pipes.
+     */
     const armDrain = (): void => {
       clearTimeout(drainTimer);
+      clearImmediate(drainPoll);
       drainTimer = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
-        finish(exited?.code ?? null, exited?.signal ?? null);
+        drainPoll = setImmediate(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish(exited?.code ?? null, exited?.signal ?? null);
+        }).unref();
       }, DRAIN_AFTER_EXIT_MS).unref();
     };
     const collect =
@@ -86,6 +94,7 @@ function runDirect(command: string, options: RunOptions): Promise<RunResult> {
       settled = true;
       clearTimeout(timer);
       clearTimeout(drainTimer);
+      clearImmediate(drainPoll);
       if (timedOut) killGroup(child.pid, 'SIGKILL');
       resolve({
         exitCode,

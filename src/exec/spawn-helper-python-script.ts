@@ -80,7 +80,7 @@ def kill_group(pid):
 
 def finish(job):
     for fd in job.fds:
-        if fd in byfd: close_fd(job, fd)
+        if byfd.get(fd) is job: close_fd(job, fd)  # the number may be another job's by now
     if job.timedout: kill_group(job.pid)
     st = job.status
     code, sig = (-1, os.WTERMSIG(st)) if os.WIFSIGNALED(st) else (os.WEXITSTATUS(st), 0)
@@ -119,6 +119,7 @@ while True:
             due = job.quiet + DRAIN - t
             if due < wait: wait = due
         if wait < 0: wait = 0
+    polled = now()  # a drain ends only after a poll that began past its deadline (output read first)
     for key, _ in sel.select(wait):
         fd = key.fd
         if fd == 0:
@@ -158,7 +159,7 @@ while True:
                 job.timedout = True; kill_group(job.pid)
     if draining:
         for job in list(draining.values()):
-            if job.open == 0 or t >= job.quiet + DRAIN:
+            if job.open == 0 or polled >= job.quiet + DRAIN:
                 del draining[job.pid]; finish(job)
     if replies: send()
 `;

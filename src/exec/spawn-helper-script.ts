@@ -65,8 +65,10 @@ while (1) {
   my $wait = %jobs ? $SCAN : undef;
   for my $job (values %draining) { my $due = $job->{quiet} + $DRAIN - $t; $wait = $due if $due < $wait; }
   $wait = 0 if defined $wait && $wait < 0;
-  my $rout = $rin;
-  my $ready = select($rout, undef, undef, $wait);
+  # A drain ends only after a poll that began past its deadline came back (a select cut short by
+  # SIGCHLD, or a long batch of forks, must not end it unread).
+  my $rout = $rin; my $polled = now();
+  my $ready = select($rout, undef, undef, $wait); $polled = 0 if $ready < 0;
   if ($ready > 0) {
     my $bits = unpack('b*', $rout);
     while ($bits =~ /1/g) {
@@ -97,7 +99,7 @@ while (1) {
     }
   }
   for my $job (values %draining) {
-    next unless $job->{open} == 0 || $t >= $job->{quiet} + $DRAIN;
+    next unless $job->{open} == 0 || $polled >= $job->{quiet} + $DRAIN;
     delete $draining{$job->{pid}}; finish($job);
   }
 }

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { OUTPUT_CAPTURE_BYTES } from '../../src/exec/executor.js';
+import { runBounded } from '../../src/probe/probe.js';
 import { chooseSpawnHelper, SPAWN_KINDS } from '../../src/exec/choose-spawn-helper.js';
 import { LocalExecutor, spawnMode } from '../../src/exec/local-executor.js';
 import { SpawnHelperPool } from '../../src/exec/spawn-helper.js';
@@ -89,6 +90,20 @@ for (const mode of SPAWN_KINDS) {
         codes,
       );
       assert.ok(results.every((r) => r.signal === null && !r.timedOut && r.transportError === null));
+    });
+
+    test('a burst past one helper’s slots: every command’s output and exit code come back whole', async () => {
+      const commands = Array.from({ length: 600 }, (_, i) => i);
+      const results = await runBounded(
+        commands.map((i) => () => run(`echo out${i}; echo err${i} >&2; exit ${i % 100}`, 60_000)),
+        300,
+      );
+      const wrong = results.flatMap((r, i) =>
+        r.exitCode === i % 100 && r.stdout === `out${i}\n` && r.stderr === `err${i}\n`
+          ? []
+          : [`${i}: exit ${r.exitCode} signal ${r.signal} out ${JSON.stringify(r.stdout)}`],
+      );
+      assert.deepEqual(wrong.slice(0, 5), [], `${wrong.length} of ${commands.length} wrong`);
     });
 
     test('the shell starts with SIGPIPE at its default, stdin empty, in a session of its own', async () => {
