@@ -3,6 +3,8 @@
  * side by side in one run, for each N:
  *   monit    Monit 5.33 (`set daemon 1`), N `if failed port … type tcp` checks
  *   native   ha-valet watch --interval 1, N/2 processes × 2 hosts, test = tcp://{host}:{port}
+ *            (plain connects through the connect helper, a Python process)
+ *   nodetcp  the native row with HA_VALET_NATIVE_TCP=node (connects from Node's sockets)
  *   shell    the same with test = `[ {rank} = 1 ] && exit 1; exit 0` (the default spawner:
  *            the Python posix_spawn helper where Python ≥ 3.8 is installed)
  *   perl     the shell row with HA_VALET_SPAWN=perl (the Perl fork helper, the fallback)
@@ -31,7 +33,8 @@ const durationS = Number(process.argv[3] ?? 30);
 const rows = (process.argv[4] ?? 'monit,native,shell,perl,direct,bash').split(',');
 const WARMUP_MS = 6000;
 const LINE = '[ {rank} = 1 ] && exit 1; exit 0';
-const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/entry.cjs');
+// The program users run (its shebang gives Node the watcher's memory flags).
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/ha-valet');
 const UP = '127.0.0.2';
 const DOWN = '127.0.0.3';
 
@@ -182,7 +185,7 @@ async function haValetRow(
     file,
     `[DEFAULT]\nstate_dir = ${dir}/state-${name}\nstart = true\nstop = true\ntest_timeout = 5s\n\n${sections.join('\n')}`,
   );
-  const watcher = spawn(process.execPath, [cli, '-c', file, 'watch', '--interval', '1'], {
+  const watcher = spawn(cli, ['-c', file, 'watch', '--interval', '1'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     // SCALE_NODE_OPTIONS: V8 flags for the measured watcher only (e.g. --max-semi-space-size=1).
     env: { ...process.env, NODE_OPTIONS: process.env.SCALE_NODE_OPTIONS ?? '', ...env },
@@ -259,6 +262,8 @@ try {
       let result: Row;
       if (row === 'monit') result = await monitRow(n, dir);
       else if (row === 'native') result = await haValetRow('native', n, dir, 'tcp://{host}:{port}', {});
+      else if (row === 'nodetcp')
+        result = await haValetRow('nodetcp', n, dir, 'tcp://{host}:{port}', { HA_VALET_NATIVE_TCP: 'node' });
       else if (row === 'shell')
         result = await haValetRow('shell', n, dir, LINE, { HA_VALET_SPAWN: undefined });
       else if (row === 'perl') result = await haValetRow('perl', n, dir, LINE, { HA_VALET_SPAWN: 'perl' });

@@ -29,13 +29,16 @@ export async function runLogged(
   what: 'start' | 'stop' | 'test',
   timeoutMs: number,
 ): Promise<RunResult> {
+  if (process.members) throw new Error(`${process.name} is a group: its members' commands run, not its own`);
   const command = candidate.commands[what];
   const result =
     what === 'test'
       ? await runTest(context.pool, process, candidate, timeoutMs)
       : await context.pool.forCandidate(process, candidate).run(command, { timeoutMs });
+  const label = process.group ? `${process.group}/${process.name}` : process.name;
   const fields = {
     process: process.name,
+    ...(process.group ? { group: process.group } : {}),
     host: candidate.host,
     command,
     exitCode: result.exitCode,
@@ -43,9 +46,9 @@ export async function runLogged(
     ...(result.timedOut ? { timedOut: true } : {}),
     ...(result.transportError ? { transportError: result.transportError } : {}),
   };
-  if (what === 'test') context.logger.debug(`${what} ${process.name}@${candidate.host}`, fields);
+  if (what === 'test') context.logger.debug(`${what} ${label}@${candidate.host}`, fields);
   else
-    context.logger.info(`${what} ${process.name}@${candidate.host}`, {
+    context.logger.info(`${what} ${label}@${candidate.host}`, {
       ...fields,
       stderr: result.stderr.trim() || undefined,
     });

@@ -1,10 +1,18 @@
 /** Carries out one planned action and reports its outcome as data. */
 import type { ProcessConfig } from '../config/model.js';
-import type { Action, ActionOutcome, HookName, StartAction, SwitchoverAction } from '../decide/actions.js';
+import type {
+  Action,
+  ActionOutcome,
+  HookName,
+  MemberStep,
+  StartAction,
+  SwitchoverAction,
+} from '../decide/actions.js';
 import type { ActContext } from './context.js';
 import { runFence } from './run-fence.js';
 import { runHookList, type HookListResult } from './run-hooks.js';
-import { startAndVerify, stopAndVerify } from './start-stop.js';
+import { startOn, stopOn } from './group-actions.js';
+import type { Observation } from '../probe/observation.js';
 
 type HookSteps = NonNullable<ActionOutcome['hookSteps']>;
 
@@ -32,13 +40,14 @@ export async function executeAction(
     case 'start':
       return finish(await executeStart(context, process, action));
     case 'stop': {
-      const step = await stopAndVerify(context, process, action.host);
+      const step = await stopOn(context, process, action.host);
       return finish({
         ok: step.ok,
         refused: step.refused,
         reason: step.reason,
         observations: step.observations,
         exitCode: step.exitCode,
+        ...(step.memberSteps ? { memberSteps: step.memberSteps } : {}),
       });
     }
     case 'switchover':
@@ -99,7 +108,7 @@ async function executeStart(
     const ended = await runPreflight(context, process, vars, 'failover', hookSteps);
     if (ended) return ended;
   }
-  const step = await startAndVerify(context, process, action.host);
+  const step = await startOn(context, process, action.host);
   if (step.ok && action.failover) {
     hookSteps.push(...tagSteps('afterFailover', await runHookList(context, process, 'afterFailover', vars)));
   }
@@ -110,10 +119,15 @@ async function executeStart(
     observations: step.observations,
     exitCode: step.exitCode,
     hookSteps,
+    ...(step.memberSteps ? { memberSteps: step.memberSteps } : {}),
   };
 }
 
-/** Start on the new host and verify, then stop the old ones; the old ones keep running if the start fails. */
+/**
+ * Start on the new host and verify, then stop the old ones; the old ones keep running if the
+ * start fails. A group's switchover (`stopFirst`) stops the old hosts first and starts only when
+ * they all stopped: its resources (a pool, a mount) cannot be on two hosts at once.
+ */
 async function executeSwitchover(
   context: ActContext,
   process: ProcessConfig,
@@ -123,39 +137,72 @@ async function executeSwitchover(
   const hookSteps: HookSteps = [];
   const ended = await runPreflight(context, process, vars, 'switchover', hookSteps);
   if (ended) return ended;
-  const start = await startAndVerify(context, process, action.host);
+  const observations: Observation[] = [];
+  const memberSteps: MemberStep[] = [];
+  const stopped: string[] = [];
+  const failures: string[] = [];
+  const stopOld = async (): Promise<void> => {
+    for (const host of action.fromHosts) {
+      const stop = await stopOn(context, process, host);
+      observations.push(...stop.observations);
+      memberSteps.push(...(stop.memberSteps ?? []));
+      if (stop.ok) stopped.push(host);
+      else {
+        failures.push(`${host}: ${stop.reason}`);
+        const what = action.stopFirst
+          ? `not starting on ${action.host}: the instance on ${host} did not stop`
+          : `started on ${action.host}, but the old instance on ${host} did not stop`;
+        context.logger.warn(`${process.name}: ${what}`, {
+          process: process.name,
+          host,
+          reason: stop.reason,
+        });
+      }
+    }
+  };
+  const members = (): Partial<StepOutcome> => (memberSteps.length > 0 ? { memberSteps } : {});
+  if (action.stopFirst) {
+    await stopOld();
+    if (failures.length > 0) {
+      const reason = `not started on ${action.host}: ${failures.join('; ')}`;
+      return {
+        ok: false,
+        reason,
+        observations,
+        exitCode: null,
+        stoppedHosts: stopped,
+        hookSteps,
+        ...members(),
+      };
+    }
+  }
+  const start = await startOn(context, process, action.host);
+  memberSteps.push(...(start.memberSteps ?? []));
+  observations.push(...start.observations);
   if (!start.ok)
     return {
       ok: false,
       refused: start.refused,
       reason: start.reason,
-      observations: start.observations,
+      observations,
       exitCode: start.exitCode,
+      ...(action.stopFirst ? { stoppedHosts: stopped } : {}),
       hookSteps,
+      ...members(),
     };
-  const observations = [...start.observations];
-  const stopped: string[] = [];
-  const failures: string[] = [];
-  for (const host of action.fromHosts) {
-    const stop = await stopAndVerify(context, process, host);
-    observations.push(...stop.observations);
-    if (stop.ok) stopped.push(host);
-    else {
-      failures.push(`${host}: ${stop.reason}`);
-      context.logger.warn(
-        `${process.name}: started on ${action.host}, but the old instance on ${host} did not stop`,
-        {
-          process: process.name,
-          host,
-          reason: stop.reason,
-        },
-      );
-    }
-  }
+  if (!action.stopFirst) await stopOld();
   hookSteps.push(...tagSteps('afterFailover', await runHookList(context, process, 'afterFailover', vars)));
   const reason =
     failures.length === 0
       ? `moved to ${action.host}`
       : `started on ${action.host}, but ${failures.join('; ')}`;
-  return { ok: true, reason, observations, exitCode: start.exitCode, stoppedHosts: stopped, hookSteps };
+  return {
+    ok: true,
+    reason,
+    observations,
+    exitCode: start.exitCode,
+    stoppedHosts: stopped,
+    hookSteps,
+    ...members(),
+  };
 }

@@ -6,7 +6,7 @@ import { readFence, renderFence } from './build-fence.js';
 import { parseCommandTemplates, renderCommands, type TemplateValues } from './build-commands.js';
 import type { Candidate, ProcessConfig, SshSettings, Transport } from './model.js';
 import { buildNativeTest, readNativeTestOptions } from './native-test.js';
-import type { RawSection } from './read-sections.js';
+import { SECTION_NAME_RE, type RawSection } from './read-sections.js';
 import { SectionReader, type ReaderContext } from './section-reader.js';
 import { FORMS, parseHost, parsePort, parseProtocol, parseUser, splitList } from './values.js';
 
@@ -77,6 +77,7 @@ export function buildProcess(
   );
   const hostsEntry = readHostsEntry(r, hostsInOrder);
   const fence = readFence(r, values);
+  const group = readGroupName(r);
 
   if (countErrors(ctx) > errorsBefore || host === undefined || templates === null) return null;
   const candidates: Candidate[] = hostsInOrder.map((candidateHost, index) => {
@@ -111,7 +112,17 @@ export function buildProcess(
     ...(vip ? { vip } : {}),
     ...(hostsEntry ? { hostsEntry } : {}),
     fencing: fence.settings,
+    ...(group !== undefined ? { group } : {}),
   };
+}
+
+/** Reads `group` (a group name has the form of a section name): the name of the group this section belongs to (src/config/build-group.ts). */
+function readGroupName(r: SectionReader): string | undefined {
+  return r.parsed(
+    'group',
+    (text) => (SECTION_NAME_RE.test(text) ? text : null),
+    'a group name (letters, digits, _ . -; up to 64 characters, not starting with . or -)',
+  );
 }
 
 /** Reads `stand_by_list`: a comma-separated list of valid host names. */

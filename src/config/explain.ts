@@ -30,8 +30,15 @@ function describeVia(candidate: { host: string; transport: string }, ssh: SshSet
   return ` via ssh ${ssh.user ? `${ssh.user}@` : ''}${candidate.host}:${ssh.port}`;
 }
 
-/** The explain block of one process. */
+/** The explain block of one process; a group's block lists its members' blocks, in start order. */
 function explainProcess(p: ProcessConfig): string[] {
+  if (p.members) {
+    const extras = p.vip ? `, vip ${p.vip.cidr} (added last, removed first)` : '';
+    return [
+      `${p.name}  (group of ${p.members.length}, started in this order and stopped in reverse${extras})`,
+      ...p.members.flatMap((m) => explainProcess(m).map((line) => `  ${line}`)),
+    ];
+  }
   const lines = [
     `${p.name}  (order ${p.order}, priority ${p.priority}, transport ${p.transport}, ${p.source.file}:${p.source.line})`,
   ];

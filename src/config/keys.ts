@@ -28,6 +28,7 @@ export const SECTION_KEYS = [
   'tls_ca',
   'order',
   'priority',
+  'group',
   ...REMOTE_KEYS,
   'test_timeout',
   'start_timeout',

@@ -190,6 +190,14 @@ export interface ProcessConfig {
   hostsEntry?: HostsEntryConfig;
   /** Fencing settings; absent = no `fence` and not required (configs made before issue 12). */
   fencing?: FenceSettings;
+  /** On a member section: the `group` it belongs to (the unit decide works on is the group). */
+  group?: string;
+  /**
+   * On a group unit: its member sections, in start order (`order`, then file order). The unit's
+   * candidates carry the hosts and the group's `fence`; its commands run member by member
+   * (src/act/group-actions.ts), never as lines of their own.
+   */
+  members?: ProcessConfig[];
 }
 
 export interface EtcdSettings {

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { buildGlobal } from './build-global.js';
+import { buildGroups, type GroupSources } from './build-group.js';
 import { buildProcess } from './build-process.js';
 import { checkQuorumTiming } from './check-quorum-timing.js';
 import { DiagnosticSink } from './diagnostics.js';
@@ -58,21 +59,27 @@ export function parseConfigText(text: string, file: string, options: ParseOption
     const built = buildProcess(section, raw.defaults, index + 1, ctx);
     if (built) processes.push(built);
   });
+  const units = buildGroups(processes, groupSources(raw.sections, raw.defaults), sink);
   const jobs: JobConfig[] = [];
   for (const section of raw.sections) {
     if (!section.usable || !isJobSection(section)) continue;
-    const built = buildJob(section, raw.defaults, ctx, processes);
+    const built = buildJob(section, raw.defaults, ctx, units);
     if (built) jobs.push(built);
   }
 
-  checkQuorumTiming(global, processes, raw.defaults, sink);
+  checkQuorumTiming(global, units, raw.defaults, sink);
   const diagnostics = sink.sorted();
   if (sink.hasErrors()) return { config: null, diagnostics };
-  const fileOrder = new Map(processes.map((p, i) => [p, i]));
-  processes.sort((a, b) => a.order - b.order || (fileOrder.get(a) ?? 0) - (fileOrder.get(b) ?? 0));
+  const fileOrder = new Map(units.map((p, i) => [p, i]));
+  units.sort((a, b) => a.order - b.order || (fileOrder.get(a) ?? 0) - (fileOrder.get(b) ?? 0));
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
   const paths = [...(ctx.paths?.values() ?? [])];
-  return { config: { file, processes, jobs, global, warnings, paths }, diagnostics };
+  return { config: { file, processes: units, jobs, global, warnings, paths }, diagnostics };
+}
+
+/** The usable sections by name, for the group checks' line numbers and name clashes. */
+function groupSources(sections: RawSection[], defaults: RawSection | null): GroupSources {
+  return { sections: new Map(sections.filter((s) => s.usable).map((s) => [s.name, s])), defaults };
 }
 
 /** The UPPERCASE keys of [DEFAULT]: values for @NAME@ placeholders. */

@@ -34,7 +34,7 @@ export interface RawFile {
 }
 
 export const DEFAULT_SECTION = 'DEFAULT';
-const SECTION_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+export const SECTION_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const INI_HEADER_RE = /^\[(.*)\]$/;
 const ENTRY_RE = /^([A-Za-z_][A-Za-z0-9_.]*)\s*[=:]\s*(.*)$/;
 

@@ -82,7 +82,9 @@ export class SectionReader {
     if (value === undefined) return undefined;
     const result = parse(value);
     if (result === null) {
-      this.fail(this.entry(key) as RawEntry, `expected ${form}, got '${value}'`);
+      // As in HA Valet (Python's ConfigParser), `;` and `#` start a comment only at the start of a line.
+      const hint = /\s[;#]/.test(value) ? ' (a comment goes on a line of its own)' : '';
+      this.fail(this.entry(key) as RawEntry, `expected ${form}, got '${value}'${hint}`);
       return undefined;
     }
     return result;

@@ -11,7 +11,8 @@ import type { Observation } from '../probe/observation.js';
 import { readHeartbeat } from '../state/heartbeat.js';
 import { FileJournal } from '../state/journal.js';
 import type { OperatorRequest, ProcessState } from '../state/model.js';
-import { putRequest, takeRequest } from '../state/request-queue.js';
+import { DirChanges } from '../state/dir-changes.js';
+import { putRequest, requestFileName, takeRequest } from '../state/request-queue.js';
 import { acquirePassLock, readPassLockHolder, type PassLock } from '../state/pass-lock.js';
 import type { StateLayout } from '../state/state-dir.js';
 import { FileStateStore } from '../state/state-store.js';
@@ -58,6 +59,8 @@ export class LocalCoordinator implements Coordinator {
   private leadership: LockLeadership | null = null;
   private readonly published = new Map<string, PublishedObservations>();
   private knownHolder: { id: string; since: number } | null = null;
+  /** Which request files appeared (started by the first claim). */
+  private requestChanges: DirChanges | null = null;
   private readonly warn: ((message: string) => void) | undefined;
 
   constructor(
@@ -170,6 +173,9 @@ export class LocalCoordinator implements Coordinator {
 
   /** Claims the request file of `process`, once; a refused one (foreign owner) is journaled and warned about. */
   async claimRequest(process: string): Promise<OperatorRequest | null> {
+    // Nearly always there is none: look for the file only when inotify saw it (or now and then).
+    this.requestChanges ??= new DirChanges(this.layout.dir);
+    if (!this.requestChanges.mayHaveChanged(requestFileName(process))) return null;
     const taken = await takeRequest(this.layout.dir, process);
     if (!taken) return null;
     const refusal = refuseRequestFile(taken, runningUid());
@@ -205,6 +211,7 @@ export class LocalCoordinator implements Coordinator {
 
   /** Releases the lock. */
   async close(): Promise<void> {
+    this.requestChanges?.close();
     await this.release();
   }
 

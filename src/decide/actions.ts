@@ -34,6 +34,8 @@ export interface SwitchoverAction {
   reason: string;
   /** Set for `move`/`start --on`: an operator's choice neither arms the latch nor counts as a failover. */
   operator?: boolean;
+  /** A group's switchover: stop the old hosts first, then start (its resources cannot be on two hosts). */
+  stopFirst?: boolean;
 }
 
 /** Run one hook list in order. */
@@ -93,6 +95,18 @@ export interface Plan {
   hold?: StartHold;
 }
 
+/** One member's step within a group's start or stop, for the journal. */
+export interface MemberStep {
+  member: string;
+  step: 'start' | 'stop' | 'vip-remove';
+  host: string;
+  command: string;
+  ok: boolean;
+  exitCode: number | null;
+  durationMs: number;
+  reason: string;
+}
+
 /** The result of carrying out one action. */
 export interface ActionOutcome {
   action: Action;
@@ -109,6 +123,8 @@ export interface ActionOutcome {
   aborted?: boolean;
   /** Hosts stopped by a switchover (or a failed start's host), for state bookkeeping. */
   stoppedHosts?: string[];
+  /** A group's member steps (start, stop, VIP removal), in the order they ran, for the journal. */
+  memberSteps?: MemberStep[];
   /** Hook steps that ran, for the journal. */
   hookSteps?: Array<{
     hook: HookName;

@@ -16,12 +16,13 @@ import { decideNoneUp } from './restart-policy.js';
 import { applyOperatorRequest } from './operator.js';
 import { trackLastActive } from './fence.js';
 import { withQuorumNotes } from './quorum-notes.js';
+import { applyGroupRules } from './group-rules.js';
 import { assessQuorum, describeHeldUp, orderSplitBrain, type QuorumAssessment } from './quorum.js';
 
 /** Decides what to do for one process. */
 export function decide(input: DecideInput): Plan {
   const quorum = assessQuorum(input);
-  const plan = withQuorumNotes(input, decideRules(input, quorum), quorum);
+  const plan = withQuorumNotes(input, applyGroupRules(input, decideRules(input, quorum)), quorum);
   return { ...plan, state: trackLastActive(plan.state, quorum) };
 }
 

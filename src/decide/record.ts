@@ -51,10 +51,18 @@ export function recordOutcome(
     const failedStarts = record.failedStarts + 1;
     const lastFailure = { kind: 'start-failed' as const, at: now, reason: outcome.reason };
     const retryAfter = retryAfterOf(now, backoffDelay(process, failedStarts));
+    // A group's switchover stops the old host first: when the start then fails, nothing runs there.
+    const stopped = outcome.stoppedHosts ?? [];
+    const activeStopped = next.activeHost !== null && stopped.includes(next.activeHost);
     return {
       ...next,
+      activeHost: activeStopped ? null : next.activeHost,
       hosts: { ...next.hosts, [action.host]: { ...record, failedStarts, retryAfter, lastFailure } },
-      counters: { ...next.counters, failedStarts: next.counters.failedStarts + 1 },
+      counters: {
+        ...next.counters,
+        failedStarts: next.counters.failedStarts + 1,
+        stops: next.counters.stops + stopped.length,
+      },
     };
   }
   const failover = action.type === 'switchover' ? action.operator !== true : action.failover;

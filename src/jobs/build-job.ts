@@ -4,6 +4,7 @@
  */
 import { parseOneTemplate, type TemplateValues } from '../config/build-commands.js';
 import { readSsh, readStandByList, TRANSPORTS } from '../config/build-process.js';
+import { unitNamed } from '../config/find-unit.js';
 import type { ProcessConfig, Transport } from '../config/model.js';
 import type { RawSection } from '../config/read-sections.js';
 import { SectionReader, type ReaderContext } from '../config/section-reader.js';
@@ -147,11 +148,11 @@ function readTiming(r: SectionReader, where: { line: number; section: string }):
   return null;
 }
 
-/** Reads `with`: the name of a process section of this file. */
+/** Reads `with`: the name of a process section of this file, or of a group (a member stands for its group). */
 function readWith(r: SectionReader, processes: ProcessConfig[]): ProcessConfig | null {
   const name = r.text('with');
   if (name === undefined) return null;
-  const process = processes.find((p) => p.name === name);
+  const process = unitNamed({ processes }, name);
   if (!process) {
     const known = processes.map((p) => p.name).join(', ') || '(none)';
     r.fail(r.entry('with')!, `expected the name of a process section, got '${name}'; processes: ${known}`);

@@ -40,8 +40,22 @@ export function outcomeEntries(
     reason: `${action.reason} → ${outcome.reason}`,
     ...(epoch ? { epoch } : {}),
   };
+  const members = (outcome.memberSteps ?? []).map((step): JournalEntry => ({
+    at,
+    process: process.name,
+    member: step.member,
+    event: `member-${step.step}`,
+    host: step.host,
+    command: step.command,
+    exitCode: step.exitCode,
+    durationMs: step.durationMs,
+    ok: step.ok,
+    reason: `${process.name}/${step.member}: ${step.reason}`,
+    ...(epoch ? { epoch } : {}),
+  }));
   return [
     ...hooks.filter((h) => h.reason?.startsWith('beforeFailover')),
+    ...members,
     main,
     ...hooks.filter((h) => !h.reason?.startsWith('beforeFailover')),
   ];

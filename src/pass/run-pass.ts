@@ -127,7 +127,9 @@ export async function runProcessPass(
   }
   if (cleanups.size > 0) await settleCleanups();
   const finalPlan = { ...plan!, summary: entered!.summary };
-  const summary = deps.dryRun ? summarizeDryRun(finalPlan) : summarizePass(process.name, finalPlan, outcomes);
+  const summary = deps.dryRun
+    ? summarizeDryRun(finalPlan, process)
+    : summarizePass(process.name, finalPlan, outcomes);
   if (!deps.dryRun && stored.status !== finalPlan.status) {
     deps.logger.info(
       `${process.name}: ${stored.status.toUpperCase()} -> ${finalPlan.status.toUpperCase()} (${summary})`,
@@ -160,15 +162,23 @@ export async function runProcessPass(
   };
 }
 
-/** A dry run's line: the plan's sentence and the actions it would take. */
-function summarizeDryRun(plan: Plan): string {
+/** A dry run's line: the plan's sentence and the actions it would take (a group's member by member). */
+function summarizeDryRun(plan: Plan, process: ProcessConfig): string {
   if (plan.actions.length === 0) return plan.summary;
-  const steps = plan.actions.map((a) =>
-    a.type === 'hook'
-      ? `run ${a.hook} hooks`
-      : a.type === 'fence'
-        ? `fence ${a.host}`
-        : `${a.type} on ${a.host}`,
-  );
+  const names = process.members?.map((m) => m.name) ?? [];
+  const stopped = [...(process.vip ? [`VIP ${process.vip.address}`] : []), ...[...names].reverse()];
+  const start = (host: string) => `start on ${host}${names.length > 0 ? ` (${names.join(' → ')})` : ''}`;
+  const stop = (host: string) => `stop on ${host}${names.length > 0 ? ` (${stopped.join(' → ')})` : ''}`;
+  const steps = plan.actions.map((a) => {
+    if (a.type === 'hook') return `run ${a.hook} hooks`;
+    if (a.type === 'fence') return `fence ${a.host}`;
+    if (a.type === 'stop') return stop(a.host);
+    if (a.type === 'start') return start(a.host);
+    if (names.length === 0) return `switchover on ${a.host}`;
+    const old = a.fromHosts.map(stop).join(', ');
+    return a.stopFirst
+      ? `switch over: ${old}, then ${start(a.host)}`
+      : `switch over: ${start(a.host)}, then ${old}`;
+  });
   return `${plan.summary} [dry run: would ${steps.join(', then ')}]`;
 }

@@ -14,6 +14,21 @@ export interface Observation {
   /** Epoch milliseconds when the check finished. */
   at: number;
   durationMs: number;
+  /** A group's host: what each member's test said there, in start order. */
+  members?: MemberObservation[];
+  /**
+   * A group's host where some members are up and some down: no instance of the group (it
+   * cannot serve), but its members hold resources there. `kind` is then 'down'.
+   */
+  partial?: boolean;
+}
+
+/** What one member's test said on a group's host. */
+export interface MemberObservation {
+  name: string;
+  kind: ObservationKind;
+  priority?: number;
+  reason?: string;
 }
 
 /** True for the kinds that say nothing reliable about the service (decisions treat them alike). */

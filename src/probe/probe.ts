@@ -5,6 +5,7 @@
 import type { Candidate, ProcessConfig } from '../config/model.js';
 import type { ExecutorPool } from '../exec/executor.js';
 import { classifyResult } from './classify.js';
+import { combineMemberObservations } from './group-observation.js';
 import { runTest } from './run-test.js';
 import type { Observation } from './observation.js';
 
@@ -21,15 +22,41 @@ export interface ProbeOptions {
   now?: () => number;
 }
 
-/** Runs one candidate's test command and classifies the result. */
+/** Runs one candidate's test command and classifies the result; a group's candidate: every member's. */
 export async function probeCandidate(
   process: ProcessConfig,
   candidate: Candidate,
   pool: ExecutorPool,
   now: () => number = Date.now,
 ): Promise<Observation> {
+  if (process.members) return probeGroupCandidate(process.members, candidate.host, pool, now);
   const result = await runTest(pool, process, candidate, process.testTimeoutMs);
   return classifyResult(candidate.host, result, now());
+}
+
+/** Tests every member of a group on `host` at once and combines what they said. */
+export async function probeGroupCandidate(
+  members: ProcessConfig[],
+  host: string,
+  pool: ExecutorPool,
+  now: () => number = Date.now,
+): Promise<Observation> {
+  const seen = await Promise.all(
+    members.map((member) => probeCandidate(member, memberCandidate(member, host), pool, now)),
+  );
+  return combineMemberObservations(
+    host,
+    members.map((m) => m.name),
+    seen,
+    now(),
+  );
+}
+
+/** The member's candidate on `host` (the config layer gave every member the group's hosts). */
+export function memberCandidate(member: ProcessConfig, host: string): Candidate {
+  const candidate = member.candidates.find((c) => c.host === host);
+  if (!candidate) throw new Error(`${host} is not a candidate host of ${member.name}`);
+  return candidate;
 }
 
 /** Runs `tasks` with at most `limit` in flight, keeping results in order. */

@@ -15,6 +15,7 @@ export function runTest(
   candidate: Candidate,
   timeoutMs: number,
 ): Promise<RunResult> {
+  if (process.members) throw new Error(`${process.name} is a group: its members' tests run, not its own`);
   const native = candidate.nativeTest;
   if (native?.kind === 'tcp') return runTcpTest(native, candidate.rank, timeoutMs);
   if (native?.kind === 'http') return runHttpTest(native, candidate.rank, timeoutMs);

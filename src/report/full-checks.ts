@@ -31,7 +31,8 @@ export async function runFullChecks(
 ): Promise<FullCheck[]> {
   const checks: FullCheck[] = [await checkStateDirWritable(stateDir)];
   const hosts = new Map<string, { process: ProcessConfig; index: number; programs: Set<string> }>();
-  for (const proc of processes) {
+  // A group's commands are its members' (each member has the group's hosts, in the same order).
+  for (const proc of processes.flatMap((p) => p.members ?? [p])) {
     proc.candidates.forEach((candidate, index) => {
       const key = `${candidate.transport}:${candidate.host}`;
       const entry = hosts.get(key) ?? { process: proc, index, programs: new Set<string>() };

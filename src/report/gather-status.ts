@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Config, ProcessConfig } from '../config/model.js';
 import { UsageError } from '../errors.js';
+import { unitNamed } from '../config/find-unit.js';
 import { configFromText, readConfigFile } from '../config/load-config.js';
 import { readHeartbeat } from '../state/heartbeat.js';
 import { configStateDir, describeStateLayout, resolveStateDir } from '../state/state-dir.js';
@@ -105,14 +106,16 @@ export async function gatherStatus(
 /** The -p selection in config order; an unknown name is a UsageError listing the known ones. */
 export function selectProcesses(config: Config, names: string[] | undefined): ProcessConfig[] {
   if (!names || names.length === 0) return config.processes;
-  const known = new Set(config.processes.map((p) => p.name));
-  const unknown = names.filter((n) => !known.has(n));
+  const unknown = names.filter((n) => !unitNamed(config, n));
   if (unknown.length > 0) {
+    const known = config.processes.map((p) => p.name);
     throw new UsageError(
-      `no process named ${unknown.join(', ')} in ${config.file}; processes: ${[...known].join(', ') || '(none)'}`,
+      `no process named ${unknown.join(', ')} in ${config.file}; processes: ${known.join(', ') || '(none)'}`,
     );
   }
-  return config.processes.filter((p) => names.includes(p.name));
+  // A group's member stands for its group.
+  const wanted = new Set(names.map((n) => unitNamed(config, n)));
+  return config.processes.filter((p) => wanted.has(p));
 }
 
 /**

@@ -75,6 +75,11 @@ export class StatusMetrics {
       'process',
       'address',
     ]);
+    gauge(
+      'ha_valet_group_member_up',
+      '1 when the last check saw this member of a group up on this host (process = the group).',
+      ['process', 'member', 'host'],
+    );
     gauge('ha_valet_watcher_up', '1 when the watcher heartbeat is fresh.', []);
     gauge('ha_valet_watcher_heartbeat_age_seconds', 'Age of the watcher heartbeat.', []);
     gauge('ha_valet_watcher_config_matches', '1 when the watcher runs the config on disk.', []);
@@ -165,6 +170,14 @@ export class StatusMetrics {
         for (const host of proc.hosts)
           set('ha_valet_vip_held', { ...v, host: host.host }, proc.vip.holders.includes(host.host) ? 1 : 0);
         set('ha_valet_vip_ok', v, proc.vip.problem === null ? 1 : 0);
+      }
+      for (const member of proc.members ?? []) {
+        for (const h of member.hosts)
+          set(
+            'ha_valet_group_member_up',
+            { ...p, member: member.name, host: h.host },
+            h.kind === 'up' ? 1 : 0,
+          );
       }
       this.counters.ha_valet_starts_total?.inc(p, proc.counters.starts);
       this.counters.ha_valet_failovers_total?.inc(p, proc.counters.failovers);

@@ -100,8 +100,43 @@ function describeJob(job: JobReport, now: number): string {
   return `  ${job.name}  ${job.timing}  ${lastText}  ${next}${failures}`;
 }
 
-/** The rows of one process: one per candidate host, by rank. */
-function processRows(proc: ProcessReport): Array<{ cells: string[]; colors: Array<string | null> }> {
+type Row = { cells: string[]; colors: Array<string | null> };
+
+/** The colour of an observation kind. */
+function kindColorOf(kind: string | null): string {
+  return kind === null ? ANSI.dim : kind === 'up' ? ANSI.green : kind === 'down' ? ANSI.red : ANSI.yellow;
+}
+
+/** The rows of one process (one per candidate host, by rank), then a group's members indented under it. */
+function processRows(proc: ProcessReport): Row[] {
+  return [...hostRows(proc), ...memberRows(proc)];
+}
+
+/** A group's members: one row per member and host, the member named on its first row. */
+function memberRows(proc: ProcessReport): Row[] {
+  return (proc.members ?? []).flatMap((member) =>
+    member.hosts.map((h, index) => {
+      const cells = [
+        index === 0 ? `  ${member.name}` : '',
+        '',
+        ` ${h.host}`,
+        '',
+        h.kind ?? '-',
+        h.priority !== null ? String(h.priority) : '-',
+        '',
+        '',
+        '',
+        '',
+        h.reason ?? '',
+      ];
+      const colors = [null, null, null, null, kindColorOf(h.kind), null, null, null, null, null, ANSI.dim];
+      return { cells, colors };
+    }),
+  );
+}
+
+/** One row per candidate host, by rank, the process's name and state on the first. */
+function hostRows(proc: ProcessReport): Row[] {
   const stateColor = colorOf(proc.severity);
   return proc.hosts.map((host, index) => {
     const obs = host.observation;
@@ -111,7 +146,7 @@ function processRows(proc: ProcessReport): Array<{ cells: string[]; colors: Arra
       first ? proc.state : '',
       `${host.active ? '*' : ' '}${host.host}`,
       String(host.rank),
-      obs ? obs.kind : '-',
+      obs ? (proc.members && obs.reason?.startsWith('partial:') ? 'partial' : obs.kind) : '-',
       obs?.priority != null ? String(obs.priority) : '-',
       obs ? describeAge(obs.ageMs) : 'never',
       first ? describeAction(proc) : '',
@@ -119,13 +154,7 @@ function processRows(proc: ProcessReport): Array<{ cells: string[]; colors: Arra
       first ? describeFlags(proc) : '',
       obs?.reason ?? '',
     ];
-    const kindColor = !obs
-      ? ANSI.dim
-      : obs.kind === 'up'
-        ? ANSI.green
-        : obs.kind === 'down'
-          ? ANSI.red
-          : ANSI.yellow;
+    const kindColor = kindColorOf(obs?.kind ?? null);
     const colors = [
       ANSI.bold,
       stateColor,

@@ -15,6 +15,7 @@ import {
   STATUS_SCHEMA_VERSION,
   worseSeverity,
   type HostReport,
+  type MemberReport,
   type ProcessReport,
   type ProcessStatusName,
   type Severity,
@@ -247,11 +248,36 @@ export function buildProcessStatus(
     unsafe: state?.status === 'unsafe' ? (state.unsafe ?? null) : null,
     lastFence: state?.lastFence ? { ...state.lastFence, ageMs: Math.max(0, now - state.lastFence.at) } : null,
     fences: { ...(state?.fences ?? {}) },
+    group: proc.members ? proc.name : null,
+    members: describeMembers(proc, hosts, state, fresh),
   };
   status.state = classifyProcess(status);
   status.severity = rateProcess(status);
   status.summary = summarizeProcess(status);
   return status;
+}
+
+/** A group's members per host, from the group's observation of each host (null for a single process). */
+function describeMembers(
+  proc: ProcessConfig,
+  hosts: HostReport[],
+  state: ProcessState | undefined,
+  fresh: Observation[] | undefined,
+): MemberReport[] | null {
+  if (!proc.members) return null;
+  const seen = hosts.map((h) => ({
+    host: h.host,
+    members:
+      (fresh?.find((o) => o.host === h.host) ?? (state ? hostRecord(state, h.host).lastObservation : null))
+        ?.members ?? [],
+  }));
+  return proc.members.map((member) => ({
+    name: member.name,
+    hosts: seen.map(({ host, members }) => {
+      const m = members.find((x) => x.name === member.name);
+      return { host, kind: m?.kind ?? null, priority: m?.priority ?? null, reason: m?.reason ?? null };
+    }),
+  }));
 }
 
 /** The VIP as the last pass recorded it (a VIP never checked yet reports no holders). */
@@ -356,9 +382,9 @@ export function summarizeProcess(s: ProcessReport): string {
       return s.unsafe ?? 'not safely recoverable: a failover would need a fence first';
     case 'waiting':
       if (s.disagreement) return `waiting: ${s.disagreement}`;
-      return `waiting to start (back-off or priority wait): no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})${lastFailureWords(s)}`;
+      return `waiting to start (back-off or priority wait): no host up (${hostWords(s)})${lastFailureWords(s)}`;
     case 'down':
-      return `down: no host up (${s.hosts.map((h) => `${h.host} ${h.observation?.kind ?? 'unchecked'}`).join(', ')})${lastFailureWords(s)}`;
+      return `down: no host up (${hostWords(s)})${lastFailureWords(s)}`;
     case 'unknown': {
       if (s.lastCheckAt === null) return 'unknown: never checked';
       const why = s.hosts.map(
@@ -368,6 +394,17 @@ export function summarizeProcess(s: ProcessReport): string {
       return `unknown: no host could be checked (${why.join(', ')})`;
     }
   }
+}
+
+/** `A down, B unreachable`; a group's partial host with its members (`A down (partial: role up, nfs down)`). */
+function hostWords(s: ProcessReport): string {
+  return s.hosts
+    .map((h) => {
+      const reason = h.observation?.reason;
+      const partial = s.members && reason?.startsWith('partial:') ? ` (${reason})` : '';
+      return `${h.host} ${h.observation?.kind ?? 'unchecked'}${partial}`;
+    })
+    .join(', ');
 }
 
 /** `; last: died within 1 s of its start on A` (`A: start failed, exit 1`): the latest failure, or ''. */

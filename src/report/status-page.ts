@@ -61,6 +61,20 @@ const SCRIPT = `
       el('td', { text: o ? age(o.ageMs) : 'never', title: o && o.reason ? o.reason : '' })
     ]);
   }
+  function memberRows(p) {
+    return (p.members || []).reduce(function (rows, m) {
+      return rows.concat(m.hosts.map(function (h) {
+        return el('tr', { className: 'member', 'data-member': m.name, 'data-member-host': h.host }, [
+          el('td', { text: '' }),
+          el('td', { text: m.name + ' @ ' + h.host }),
+          el('td', { text: 'member' }),
+          el('td', { className: h.kind ? 'k-' + h.kind : '', text: h.kind || '-' }),
+          el('td', { text: h.priority !== null ? String(h.priority) : '-' }),
+          el('td', { text: '', title: h.reason || '' })
+        ]);
+      }));
+    }, []);
+  }
   function card(p) {
     var a = p.lastAction;
     var flags = [];
@@ -75,7 +89,7 @@ const SCRIPT = `
       el('p', { className: 'summary', text: p.summary }),
       el('table', {}, [
         el('thead', {}, [el('tr', {}, ['#', 'host', 'via', 'check', 'prio', 'checked'].map(function (t) { return el('th', { text: t }); }))]),
-        el('tbody', {}, p.hosts.map(hostRow))
+        el('tbody', {}, p.hosts.map(hostRow).concat(memberRows(p)))
       ]),
       el('div', { className: 'foot', text: foot })
     ]);

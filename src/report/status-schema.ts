@@ -161,6 +161,21 @@ export interface ProcessReport {
   unsafe: string | null;
   lastFence: FenceStatus | null;
   fences: Record<string, { ok: number; failed: number }>;
+  /** A group's name (the unit is the group, issue 13); null for a single process. */
+  group: string | null;
+  /** A group's members in start order, with what each member's test said on each host; null otherwise. */
+  members: MemberReport[] | null;
+}
+
+/** One member of a group, as its tests saw it on each host. */
+export interface MemberReport {
+  name: string;
+  hosts: Array<{
+    host: string;
+    kind: ObservationKind | null;
+    priority: number | null;
+    reason: string | null;
+  }>;
 }
 
 export interface HostsEntryStatus {

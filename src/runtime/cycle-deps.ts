@@ -23,6 +23,23 @@ export function logChecks(logger: Logger): CheckListener {
     });
 }
 
+/** Quorum settings per config and interval: computed once, not per cycle (they scan every process). */
+const settingsOf = new WeakMap<Runtime['config'], Map<number, ReturnType<typeof quorumSettings>>>();
+
+function cachedQuorumSettings(
+  config: Runtime['config'],
+  intervalMs: number,
+): ReturnType<typeof quorumSettings> {
+  let byInterval = settingsOf.get(config);
+  if (!byInterval) settingsOf.set(config, (byInterval = new Map()));
+  let settings = byInterval.get(intervalMs);
+  if (!settings) {
+    settings = quorumSettings(config.global, intervalMs, config.processes);
+    byInterval.set(intervalMs, settings);
+  }
+  return settings;
+}
+
 /** Cycle dependencies over the coordinator of `runtime`. */
 export function createCycleDeps(
   runtime: Runtime,
@@ -55,10 +72,6 @@ export function createCycleDeps(
     },
     onCheck: options.onCheck ?? logChecks(logger),
     ...(options.stateStore ? { stateStore: options.stateStore } : {}),
-    quorum: quorumSettings(
-      runtime.config.global,
-      options.intervalMs ?? runtime.config.global.intervalMs,
-      runtime.config.processes,
-    ),
+    quorum: cachedQuorumSettings(runtime.config, options.intervalMs ?? runtime.config.global.intervalMs),
   };
 }

@@ -107,8 +107,9 @@ export class SimulatedPool implements ExecutorPool {
     private readonly log: WouldRun[],
   ) {}
 
+  /** A group's members share the group's world: the group is simulated as one unit per host. */
   forCandidate(process: ProcessConfig, candidate: Candidate): Executor {
-    const world = this.worlds.get(process.name);
+    const world = this.worlds.get(process.group ?? process.name);
     if (!world) throw new Error(`no simulated world for ${process.name}`);
     return new SimulatedExecutor(process, candidate, world, this.log);
   }

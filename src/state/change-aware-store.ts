@@ -1,6 +1,6 @@
 /**
  * A StateStore in front of another that writes only when something durable
- * changed (durableFingerprint), and keeps the newest state in memory between
+ * changed (durablyEqual), and keeps the newest state in memory between
  * cycles. A watcher cycle in which nothing changed costs no write and no fsync;
  * the newest observations reach the disk through the observation snapshot
  * (observation-snapshot.ts) once per interval instead.
@@ -9,7 +9,7 @@
  * wrote last (cheaply, by the inner store's change token when it has one); a
  * record someone else wrote (an operator command, another leader) wins.
  */
-import { durableFingerprint, type FingerprintLimits } from './durable-fingerprint.js';
+import { durablyEqual, type DurableLimits } from './durable-equal.js';
 import type { ProcessState } from './model.js';
 import type { StateStore } from './state-store.js';
 
@@ -20,8 +20,8 @@ export interface TokenStateStore extends StateStore {
 }
 
 interface Kept {
-  /** The fingerprint of what the inner store holds. */
-  stored: string;
+  /** What the inner store holds. */
+  stored: ProcessState;
   /** The inner store's change token after that write or read. */
   token: string | null;
   /** The newest state (saved or not). */
@@ -37,7 +37,7 @@ export class ChangeAwareStateStore implements StateStore {
   constructor(
     private readonly inner: TokenStateStore,
     /** `check_count` and `min_uptime` of a process (bad checks past the one, sightings past the other are not durable news). */
-    private readonly limitsOf: (process: string) => FingerprintLimits,
+    private readonly limitsOf: (process: string) => DurableLimits,
   ) {}
 
   /** The newest state: from memory while the stored record is still ours, else from the inner store. */
@@ -47,12 +47,11 @@ export class ChangeAwareStateStore implements StateStore {
     const token = (await this.inner.changeToken?.(process)) ?? null;
     if (kept && token !== null && token === kept.token) return kept.state;
     const stored = await this.inner.load(process);
-    const fingerprint = durableFingerprint(stored, this.limitsOf(process));
-    if (kept && kept.stored === fingerprint) {
+    if (kept && durablyEqual(kept.stored, stored, this.limitsOf(process))) {
       kept.token = token;
       return kept.state;
     }
-    this.kept.set(process, { stored: fingerprint, token, state: stored });
+    this.kept.set(process, { stored, token, state: stored });
     return stored;
   }
 
@@ -62,11 +61,10 @@ export class ChangeAwareStateStore implements StateStore {
    * looks for a save by the cycle after the one that claimed it).
    */
   async save(process: string, state: ProcessState, force = false): Promise<boolean> {
-    const fingerprint = durableFingerprint(state, this.limitsOf(process));
     const kept = this.kept.get(process);
     const forced = this.forceNext.delete(process) || force;
     if (force) this.forceNext.add(process);
-    if (!forced && kept?.stored === fingerprint) {
+    if (!forced && kept && durablyEqual(kept.stored, state, this.limitsOf(process))) {
       kept.state = state;
       this.skippedSaves++;
       return true;
@@ -74,7 +72,7 @@ export class ChangeAwareStateStore implements StateStore {
     const saved = await this.inner.save(process, state);
     if (!saved) return false;
     const token = (await this.inner.changeToken?.(process)) ?? null;
-    this.kept.set(process, { stored: fingerprint, token, state });
+    this.kept.set(process, { stored: state, token, state });
     return true;
   }
 

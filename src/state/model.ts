@@ -209,4 +209,6 @@ export interface JournalEntry {
   epoch?: string;
   /** The tail of a job run's output. */
   output?: string;
+  /** A group's member this line is about (`process` is then the group). */
+  member?: string;
 }

@@ -12,7 +12,12 @@ import { stateFileName } from './state-dir.js';
 
 /** The request file of `process` in the config's state dir. */
 function requestPath(dir: string, process: string): string {
-  return path.join(dir, stateFileName(process).replace(/\.state\.json$/, '.request.json'));
+  return path.join(dir, requestFileName(process));
+}
+
+/** The name of the request file of `process` in the state directory. */
+export function requestFileName(process: string): string {
+  return stateFileName(process).replace(/\.state\.json$/, '.request.json');
 }
 
 /** Leaves `request` for the next pass over `process` (replacing an older one). */

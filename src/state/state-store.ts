@@ -16,6 +16,7 @@ import { sweepTempFiles, toStateStoreError, writeFileAtomic } from './atomic-fil
 import { emptyProcessState, type ProcessState } from './model.js';
 import { processOfStateFile, stateFileName } from './state-dir.js';
 import { validateProcessState } from './state-validate.js';
+import { DirChanges } from './dir-changes.js';
 
 export interface StateStore {
   load(process: string): Promise<ProcessState>;
@@ -51,15 +52,25 @@ const REFUSED_MARK = '.refused-';
 /** One JSON file per process in `dir`, each an envelope {format, version, process, savedAt, sha256, state}. */
 export class FileStateStore implements StateStore {
   private swept = false;
+  /** Which state files changed on disk (started by the first changeToken: watchers only). */
+  private changes: DirChanges | null = null;
+  private readonly tokens = new Map<string, string | null>();
 
   constructor(
     readonly dir: string,
     private readonly options: FileStateStoreOptions = {},
   ) {}
 
+  private readonly paths = new Map<string, string>();
+
   /** The file holding `process`'s state. */
   pathOf(process: string): string {
-    return path.join(this.dir, stateFileName(process));
+    let file = this.paths.get(process);
+    if (file === undefined) {
+      file = path.join(this.dir, stateFileName(process));
+      this.paths.set(process, file);
+    }
+    return file;
   }
 
   /** Reads a process's state; empty when missing, moved aside and empty when damaged. */
@@ -121,12 +132,19 @@ export class FileStateStore implements StateStore {
 
   /**
    * The file's inode, size and mtime: changes whenever anyone replaces it (null when
-   * missing). A synchronous stat: a watcher asks once per cycle per process, and the
-   * promise form costs several times more CPU than the lookup itself (bench/scale.ts).
+   * missing). A watcher asks once per cycle per process: the file is stat'ed only when
+   * inotify saw it change (or every RECHECK_MS, dir-changes.ts), synchronously (the
+   * promise form costs several times more CPU than the lookup itself; bench/scale.ts).
    */
   async changeToken(process: string): Promise<string | null> {
-    const stat = statSync(this.pathOf(process), { bigint: true, throwIfNoEntry: false });
-    return stat ? `${stat.ino}:${stat.size}:${stat.mtimeNs}` : null;
+    this.changes ??= new DirChanges(this.dir);
+    const file = this.pathOf(process);
+    if (this.tokens.has(file) && !this.changes.mayHaveChanged(path.basename(file)))
+      return this.tokens.get(file)!;
+    const stat = statSync(file, { bigint: true, throwIfNoEntry: false });
+    const token = stat ? `${stat.ino}:${stat.size}:${stat.mtimeNs}` : null;
+    this.tokens.set(file, token);
+    return token;
   }
 
   /** Writes a process's state atomically (temp, fsync, rename, fsync dir). */
@@ -141,6 +159,7 @@ export class FileStateStore implements StateStore {
       state,
     };
     await writeFileAtomic(this.pathOf(process), `${JSON.stringify(envelope, null, 1)}\n`);
+    this.tokens.delete(this.pathOf(process));
     return true;
   }
 

@@ -46,7 +46,9 @@ export function trustedPaths(config: Config, ctx: TrustContext): TrustedPath[] {
     });
   };
   const sshDir = path.join(ctx.home, '.ssh');
-  for (const process of [...config.processes, ...config.jobs]) {
+  // A group's members run their own commands with their own SSH settings.
+  const sections = config.processes.flatMap((p) => p.members ?? [p]);
+  for (const process of [...sections, ...config.jobs]) {
     if (!process.candidates.some((c) => c.transport === 'ssh')) continue;
     const { keyFile, knownHostsFile } = process.ssh;
     if (keyFile) add(keyFile, 'ssh-key', 'ssh_key');

@@ -41,6 +41,8 @@ export class Watcher {
   readonly states = new Map<string, ProcessState>();
   lastCycleAt: number | null = null;
   private processes: ProcessConfig[];
+  /** The watched processes by name (asked on every save). */
+  private byName = new Map<string, ProcessConfig>();
   private pool: ExecutorPool | null = null;
   private loops: Promise<void>[] = [];
   /** The config's jobs (run when the watcher watches the whole config, no -p). */
@@ -74,10 +76,11 @@ export class Watcher {
     private configHash: string = '',
   ) {
     this.processes = selectProcesses(runtime.config, options.names);
+    this.byName = new Map(this.processes.map((p) => [p.name, p]));
     this.leadership = new LeadershipKeeper(runtime.coordinator, runtime.logger);
     this.store = new ChangeAwareStateStore(
       runtime.coordinator.state,
-      (name) => this.processes.find((p) => p.name === name) ?? { checkCount: 1, minUptimeMs: 0 },
+      (name) => this.byName.get(name) ?? { checkCount: 1, minUptimeMs: 0 },
     );
   }
 
@@ -131,6 +134,7 @@ export class Watcher {
     this.runtime = { ...runtime, coordinator: this.runtime.coordinator };
     this.configHash = configHash;
     this.processes = processes;
+    this.byName = new Map(processes.map((p) => [p.name, p]));
     this.lag.keepOnly(processes.map((p) => p.name));
     await this.startLoops();
     if (this.intervalMs !== this.runtime.config.global.intervalMs) {

@@ -11,8 +11,26 @@ import type { Lab, LabNode } from './vip-lab.js';
 
 export const SERVICE_PORT = 7000;
 
-/** Writes ha_valet.cfg with one SSH section `Db` over the lab's servers, plus `extra` lines (which win); returns its path. */
-export function writeServiceConfig(lab: Lab, extra: string[]): string {
+/** The lines that make a section run over SSH on the lab's servers (root, the lab's key and known_hosts). */
+export function labSshLines(lab: Lab): string[] {
+  const hosts = lab.servers.map((s) => s.address);
+  return [
+    `host = ${hosts[0]}`,
+    `stand_by_list = ${hosts.join(',')}`,
+    'transport = ssh',
+    'ssh_user = root',
+    `ssh_key = ${lab.clientKeyFile}`,
+    `ssh_known_hosts = ${lab.knownHostsFile}`,
+    'connect_timeout = 2s',
+    'test_timeout = 4s',
+  ];
+}
+
+/**
+ * Writes ha_valet.cfg with one SSH section `Db` over the lab's servers, plus `extra` lines (which
+ * win) and `sections` (whole sections, appended); returns its path.
+ */
+export function writeServiceConfig(lab: Lab, extra: string[], sections: string[] = []): string {
   const hosts = lab.servers.map((s) => s.address);
   const pid = path.join(lab.dir, '%(host)s.pid');
   const broken = path.join(lab.dir, '%(host)s.broken');
@@ -27,14 +45,7 @@ export function writeServiceConfig(lab: Lab, extra: string[]): string {
       `state_dir = ${path.join(lab.dir, 'state')}`,
       '',
       '[Db]',
-      `host = ${hosts[0]}`,
-      `stand_by_list = ${hosts.join(',')}`,
-      'transport = ssh',
-      'ssh_user = root',
-      `ssh_key = ${lab.clientKeyFile}`,
-      `ssh_known_hosts = ${lab.knownHostsFile}`,
-      'connect_timeout = 2s',
-      'test_timeout = 4s',
+      ...labSshLines(lab),
       'start_timeout = 10s',
       'min_uptime = 0s',
       `start = if [ -e ${broken} ]; then exit 1; fi; nohup ${server} >/dev/null 2>&1 </dev/null & echo $! > ${pid}`,
@@ -42,7 +53,7 @@ export function writeServiceConfig(lab: Lab, extra: string[]): string {
       `test = bash -c 'exec 3<>/dev/tcp/127.0.0.1/${SERVICE_PORT}' 2>/dev/null && exit 1 || exit 0`,
     ]
       .filter(keep)
-      .concat(extra, '')
+      .concat(extra, '', ...sections)
       .join('\n'),
   );
   for (const host of hosts) lab.trackPidFile(path.join(lab.dir, `${host}.pid`));

@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { buildStatusReport } from '../../src/report/status-model.js';
-import { renderMetrics } from '../../src/report/metrics.js';
-import { startStatusServer } from '../../src/report/http-server.js';
 import type { StatusReport } from '../../src/report/status-schema.js';
 import type { JournalEntry, ProcessState } from '../../src/state/model.js';
 import { repoRoot } from '../helpers/paths.js';
 import { launchChromium } from './chromium.js';
+import { serveReport } from './serve-report.js';
 import { NOW, makeConfig, makeProcess, makeState, obs } from './report-fixtures.js';
 
 const config = makeConfig([
@@ -50,13 +49,7 @@ test(
     const events: JournalEntry[] = [
       { at: NOW - 60_000, process: 'Ostro', event: 'start', host: 'Host_A', ok: true, reason: 'was down' },
     ];
-    const server = await startStatusServer({
-      port: 0,
-      getStatus: () => current,
-      getMetrics: () => renderMetrics(current),
-      getEvents: (limit) => events.slice(-limit),
-      health: () => ({ ok: true }),
-    });
+    const server = await serveReport(() => current, { events });
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
@@ -121,14 +114,7 @@ test(
   { timeout: 600_000 },
   async () => {
     const report = reportFor('Host_A', NOW);
-    const server = await startStatusServer({
-      port: 0,
-      token: 'page-token-7',
-      getStatus: () => report,
-      getMetrics: () => renderMetrics(report),
-      getEvents: () => [],
-      health: () => ({ ok: true }),
-    });
+    const server = await serveReport(() => report, { token: 'page-token-7' });
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();

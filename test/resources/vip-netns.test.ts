@@ -6,17 +6,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  killService,
-  mendService,
-  runHaValetInLab,
-  SERVICE_PORT,
-  writeServiceConfig,
-} from '../helpers/lab-service.js';
+import { killService, mendService, runHaValetInLab, writeServiceConfig } from '../helpers/lab-service.js';
+import { clientReaches, vipHolders } from '../helpers/vip-client.js';
 import { createLab, LAB_SUBNET, type Lab, type LabNode } from '../helpers/vip-lab.js';
 
 const VIP = `${LAB_SUBNET}.50`;
-const PORT = SERVICE_PORT;
 let lab: Lab;
 let configFile: string;
 
@@ -26,33 +20,7 @@ function haValet(...args: string[]) {
 }
 
 /** The servers that hold the VIP, by name. */
-function holders(): string[] {
-  return lab.servers
-    .filter((s) => lab.exec(s, ['ip', '-o', '-4', 'addr', 'show', 'to', `${VIP}/32`]).trim() !== '')
-    .map((s) => s.name);
-}
-
-let lastError = '';
-
-/** What the client reads from VIP:PORT, or null when nothing answers. */
-function askVip(): string | null {
-  const script = `exec 3<>/dev/tcp/${VIP}/${PORT} && head -n 1 <&3`;
-  const result = lab.tryExec(lab.clients[0]!, ['timeout', '2', 'bash', '-c', script], 5_000);
-  lastError = `exit ${result.status}: ${result.stderr.trim()}`;
-  return result.status === 0 ? result.stdout.trim() : null;
-}
-
-/** Polls until the client reaches `server` through the VIP (wide margin: the machine is shared). */
-async function clientReaches(server: LabNode, withinMs = 20_000): Promise<string | null> {
-  const deadline = Date.now() + withinMs;
-  let last: string | null = null;
-  while (Date.now() < deadline) {
-    last = askVip();
-    if (last === server.address) return last;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return last ?? lastError;
-}
+const holders = () => vipHolders(lab, VIP);
 
 /** The MAC the client's neighbour table has for the VIP, or null. */
 function clientArpFor(): string | null {
@@ -79,7 +47,7 @@ test('VIP follows the service across namespaces: failover, gratuitous ARP, host 
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, new RegExp(`VIP ${VIP} added on ${s1.address}`));
   assert.deepEqual(holders(), ['s1']);
-  assert.equal(await clientReaches(s1), s1.address);
+  assert.equal(await clientReaches(lab, VIP, s1), s1.address);
 
   // The active instance dies and cannot restart there: the service and the address move to s2,
   // and the client's ARP entry follows.
@@ -92,7 +60,7 @@ test('VIP follows the service across namespaces: failover, gratuitous ARP, host 
   while (clientArpFor() !== lab.mac(s2) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 100));
   assert.equal(clientArpFor(), lab.mac(s2), 'the gratuitous ARP updated the client’s neighbour entry');
-  assert.equal(await clientReaches(s2), s2.address);
+  assert.equal(await clientReaches(lab, VIP, s2), s2.address);
 
   // s2 is cut off while it holds the address (its service keeps running): s1, mended, takes over.
   mendService(lab, s1);
@@ -105,7 +73,7 @@ test('VIP follows the service across namespaces: failover, gratuitous ARP, host 
     new RegExp(`VIP problem: ${s2.address.replace(/\./g, '\\.')} could not be checked`),
   );
   assert.deepEqual(holders(), ['s1', 's2'], 's2 still holds it while cut off');
-  assert.equal(await clientReaches(s1), s1.address);
+  assert.equal(await clientReaches(lab, VIP, s1), s1.address);
   const status = await haValet('status', '--json', '--no-probe');
   const report = JSON.parse(status.stdout) as {
     processes: Array<{ vip: { holders: string[]; problem: string } }>;
@@ -119,7 +87,7 @@ test('VIP follows the service across namespaces: failover, gratuitous ARP, host 
   assert.equal(back.code, 0, back.stderr);
   assert.match(back.stdout, new RegExp(`removed from ${s2.address}`));
   assert.deepEqual(holders(), ['s1'], 'only one host holds the address');
-  assert.equal(await clientReaches(s1), s1.address);
+  assert.equal(await clientReaches(lab, VIP, s1), s1.address);
 
   // A settled world: a further pass changes nothing.
   const settled = await haValet('run');

@@ -115,13 +115,15 @@ async function runDoctor(global: GlobalOptions, options: DoctorOptions): Promise
   const config = await loadConfigFromOptions(global, process.env);
   enforceTrust(config, resolveTrustSetting(global.trustCheck), warn);
   const names = options.process ?? [];
-  const unknown = names.filter((name) => !config.processes.some((p) => p.name === name));
+  const { unitNamed } = await import('../../config/find-unit.js');
+  const unknown = names.filter((name) => !unitNamed(config, name));
   if (unknown.length > 0) {
     const known = config.processes.map((p) => p.name).join(', ');
     throw new UsageError(`no process named ${unknown.join(', ')} in ${config.file} (known: ${known})`);
   }
-  const processes =
-    names.length > 0 ? config.processes.filter((p) => names.includes(p.name)) : config.processes;
+  const units = names.length > 0 ? names.map((name) => unitNamed(config, name)!) : config.processes;
+  // A group is checked member by member: each runs its own test on each host.
+  const processes = [...new Set(units)].flatMap((p) => p.members ?? [p]);
   const pool = await createExecutorPool(processes, { warn });
   try {
     const jobs = processes.flatMap((proc) =>

@@ -43,7 +43,10 @@ async function runHistory(global: GlobalOptions, options: HistoryOptions): Promi
 
   const configPath = resolveConfigPath(global.config, process.env);
   const config = await loadConfig(configPath, { defines: parseDefines(global.define), env: process.env });
-  const filter = { process: options.process, since, limit };
+  const { unitNamed } = await import('../../config/find-unit.js');
+  // A group's journal lines carry the group's name (and the member's): a member selects its group.
+  const names = options.process?.map((name) => unitNamed(config, name)?.name ?? name);
+  const filter = { process: names, since, limit };
   let entries: JournalEntry[];
   let skippedLines = 0;
   let where: string;
@@ -66,7 +69,7 @@ async function runHistory(global: GlobalOptions, options: HistoryOptions): Promi
   }
 
   const known = new Set(config.processes.map((p) => p.name));
-  const unknown = (options.process ?? []).filter(
+  const unknown = (names ?? []).filter(
     (name) => !known.has(name) && !entries.some((e) => e.process === name),
   );
   if (unknown.length > 0) {

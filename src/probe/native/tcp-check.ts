@@ -4,13 +4,78 @@
  * Connected (and matched) → up, refused/reset/closed early/no match → down,
  * no answer within test_timeout, no route or unknown name → unreachable.
  */
+import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import type { RunResult } from '../../exec/executor.js';
 import type { TcpTest } from '../../config/model.js';
-import { answeredDown, answeredUp, MAX_REPLY_BYTES, outcomeOfError, readReply, settleOnce } from './reply.js';
+import { connectHelper } from './connect-helper.js';
+import {
+  answeredDown,
+  answeredUp,
+  MAX_REPLY_BYTES,
+  outcomeOfError,
+  readReply,
+  settleOnce,
+  toRunResult,
+  type NativeOutcome,
+} from './reply.js';
 
 /** Runs one TCP check against `test`; `rank` is the priority when the reply names none. */
-export function runTcpTest(test: TcpTest, rank: number, timeoutMs: number): Promise<RunResult> {
+export async function runTcpTest(test: TcpTest, rank: number, timeoutMs: number): Promise<RunResult> {
+  if (test.send === undefined && test.expect === undefined) {
+    const helped = await connectThroughHelper(test, rank, timeoutMs);
+    if (helped) return helped;
+  }
+  return connectFromNode(test, rank, timeoutMs);
+}
+
+/**
+ * A plain connect check made by the connect helper (connect-helper.ts); null when the
+ * helper cannot be used or failed, and the check is then made from Node.
+ */
+async function connectThroughHelper(
+  test: TcpTest,
+  rank: number,
+  timeoutMs: number,
+): Promise<RunResult | null> {
+  const helper = connectHelper();
+  const startedAt = performance.now();
+  const where = `${test.host}:${test.port}`;
+  let ip = test.host;
+  if (net.isIP(ip) === 0) {
+    try {
+      ip = (await lookup(test.host)).address;
+    } catch (error) {
+      return toRunResult(outcomeOfError(error as NodeJS.ErrnoException, where), startedAt, timeoutMs);
+    }
+  }
+  const answer = await helper.connect(
+    ip,
+    test.port,
+    Math.max(1, timeoutMs - (performance.now() - startedAt)),
+  );
+  if (!answer || answer.result === null) return null;
+  return toRunResult(outcomeOfAnswer(answer.result, rank, where, ip, test.port), startedAt, timeoutMs);
+}
+
+/** The helper's answer as an outcome, worded as Node words the same socket error (no Error built: refusals are common). */
+function outcomeOfAnswer(
+  result: string,
+  rank: number,
+  where: string,
+  ip: string,
+  port: number,
+): NativeOutcome {
+  if (result === 'OK') return answeredUp(rank, `${where} accepted the connection`);
+  if (result === 'T') return { kind: 'timeout' };
+  return outcomeOfError(
+    { code: result, message: `connect ${result} ${ip}:${port}` } as NodeJS.ErrnoException,
+    where,
+  );
+}
+
+/** The check made with a Node socket (tcp:// with test_send/test_expect, or no helper). */
+function connectFromNode(test: TcpTest, rank: number, timeoutMs: number): Promise<RunResult> {
   const where = `${test.host}:${test.port}`;
   return new Promise((resolve) => {
     const socket = net.connect({ host: test.host, port: test.port });

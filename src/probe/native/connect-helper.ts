@@ -1,0 +1,188 @@
+/**
+ * Plain `tcp://` checks (connect, nothing sent or expected) made by one
+ * long-lived Python helper (connect-helper-script.ts) instead of Node's
+ * sockets: the same outcomes (connected → up, refused/reset → down, no answer
+ * within test_timeout → timeout, no route → unreachable) at a fraction of the
+ * watcher's CPU and memory. Started on first use; without Python 3 (or with
+ * `HA_VALET_NATIVE_TCP=node`), or once it could not be started, `connect()`
+ * returns null and the caller connects from Node as before.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { CONNECT_HELPER_SCRIPT } from './connect-helper-script.js';
+
+/** Checks asked within this many ms go to the helper in one write (one wake-up on each side). */
+const BATCH_MS = 5;
+/** How long past a check's own timeout the watcher waits for the helper before giving up on it. */
+const HELPER_GRACE_MS = 2000;
+
+/** What the helper said: `OK`, `T` (timed out) or an errno name; `null` = the helper failed. */
+export interface ConnectAnswer {
+  result: string | null;
+  durationMs: number;
+  /** Why the helper could not answer (when result is null). */
+  problem?: string;
+}
+
+type Pending = { resolve(answer: ConnectAnswer): void; timer: NodeJS.Timeout; started: number };
+
+/** The Python 3 to run, or null: /usr/bin/python3 first, then python3 in PATH. */
+function findPython(): string | null {
+  const candidates = [
+    '/usr/bin/python3',
+    ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'python3')),
+  ];
+  for (const file of candidates) {
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // try the next one
+    }
+  }
+  return null;
+}
+
+export class ConnectHelper {
+  private child: ChildProcessByStdio<Writable, Readable, null> | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private buffer = '';
+  private queued: string[] = [];
+  private unavailable: boolean;
+  private readonly python: string | null;
+
+  constructor(python: string | null = findPython()) {
+    this.python = python;
+    this.unavailable = this.python === null;
+  }
+
+  /** Connects to ip:port through the helper; null when the helper cannot be used (connect from Node). */
+  connect(ip: string, port: number, timeoutMs: number): Promise<ConnectAnswer> | null {
+    const child = this.unavailable ? null : (this.child ?? this.startChild());
+    if (!child) return null;
+    const id = this.nextId++;
+    const started = performance.now();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.settle(id);
+        resolve({
+          result: null,
+          durationMs: Math.round(performance.now() - started),
+          problem: 'connect helper did not answer',
+        });
+      }, timeoutMs + HELPER_GRACE_MS);
+      this.pending.set(id, { resolve, timer, started });
+      this.holdProcessOpen(true);
+      if (this.queued.push(`${id} ${Math.max(1, Math.round(timeoutMs))} ${ip} ${port}\n`) === 1)
+        setTimeout(() => this.flush(), BATCH_MS);
+    });
+  }
+
+  /** The helper's PID, when it runs (benchmarks read its CPU time). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private flush(): void {
+    const lines = this.queued.join('');
+    this.queued = [];
+    this.child?.stdin.write(lines);
+  }
+
+  private startChild(): ChildProcessByStdio<Writable, Readable, null> | null {
+    try {
+      const child = spawn(this.python!, ['-I', '-S', '-c', CONNECT_HELPER_SCRIPT], {
+        stdio: ['pipe', 'pipe', 'ignore'],
+      });
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => this.read(chunk));
+      child.on('error', () => this.die(child, true));
+      child.on('exit', (code) => this.die(child, code !== 0 && code !== null && this.pending.size === 0));
+      child.stdin.on('error', () => undefined);
+      this.child = child;
+      this.holdProcessOpen(false);
+      return child;
+    } catch {
+      this.unavailable = true;
+      return null;
+    }
+  }
+
+  /** An idle helper must not keep Node running (it exits with our stdin); a busy one must. */
+  private holdProcessOpen(hold: boolean): void {
+    const child = this.child;
+    if (!child) return;
+    for (const handle of [child, child.stdout, child.stdin] as Array<{ ref?(): void; unref?(): void }>)
+      (hold ? handle.ref : handle.unref)?.call(handle);
+  }
+
+  private settle(id: number): Pending | undefined {
+    const entry = this.pending.get(id);
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.holdProcessOpen(false);
+    return entry;
+  }
+
+  private read(chunk: string): void {
+    this.buffer += chunk;
+    let newline: number;
+    while ((newline = this.buffer.indexOf('\n')) >= 0) {
+      const line = this.buffer.slice(0, newline);
+      this.buffer = this.buffer.slice(newline + 1);
+      const [id, result, ms] = line.split(' ');
+      const entry = this.settle(Number(id));
+      if (!entry || result === undefined) continue;
+      clearTimeout(entry.timer);
+      entry.resolve({ result, durationMs: Number(ms) });
+    }
+  }
+
+  /**
+   * The helper ended: what is in flight fails (the caller connects from Node instead), and
+   * the next check starts a new helper — unless this one could not run at all (`give up`).
+   */
+  private die(child: ChildProcessByStdio<Writable, Readable, null>, giveUp: boolean): void {
+    if (this.child !== child) return;
+    this.child = null;
+    this.buffer = '';
+    if (giveUp) this.unavailable = true;
+    for (const [id, entry] of [...this.pending]) {
+      this.settle(id);
+      clearTimeout(entry.timer);
+      entry.resolve({
+        result: null,
+        durationMs: Math.round(performance.now() - entry.started),
+        problem: 'connect helper ended',
+      });
+    }
+  }
+
+  /** Whether checks go through the helper (false: Node connects). */
+  get usable(): boolean {
+    return !this.unavailable;
+  }
+
+  /** Stops the helper (checks in flight are answered as helper failures). */
+  close(): void {
+    this.child?.stdin.end();
+  }
+}
+
+let shared: ConnectHelper | null = null;
+const disabled = new ConnectHelper(null);
+
+/** The process-wide connect helper (a disabled one while `HA_VALET_NATIVE_TCP=node`). */
+export function connectHelper(): ConnectHelper {
+  if (process.env.HA_VALET_NATIVE_TCP === 'node') return disabled;
+  shared ??= new ConnectHelper();
+  return shared;
+}
+
+/** PIDs of the running connect helper (for benchmarks). */
+export function connectHelperPids(): number[] {
+  const pid = shared?.pid;
+  return pid === undefined ? [] : [pid];
+}
