@@ -54,6 +54,24 @@ export function chooseSpawnHelper(options: ChooseOptions = {}): SpawnProgram | n
 
 /** A Python ≥ 3.8 running the Python helper, or null. */
 function findPython(options: ChooseOptions): SpawnProgram | null {
+  const found = findPython3(options);
+  return found
+    ? {
+        kind: 'python',
+        command: found.path,
+        args: ['-I', '-S', '-c', SPAWN_HELPER_PYTHON_SCRIPT],
+        description: `${found.path} ${found.version.join('.')}`,
+      }
+    : null;
+}
+
+/**
+ * The first Python ≥ 3.8 among `pythonPaths` (default /usr/bin/python3), then python3 in
+ * PATH; null when there is none. Also the connect helper's interpreter (probe/native).
+ */
+export function findPython3(
+  options: Pick<ChooseOptions, 'pythonPaths' | 'searchPath'> = {},
+): { path: string; version: [number, number] } | null {
   const candidates = [...(options.pythonPaths ?? ['/usr/bin/python3'])];
   const inPath = findInPath('python3', options.searchPath);
   if (inPath) candidates.push(inPath);
@@ -61,12 +79,7 @@ function findPython(options: ChooseOptions): SpawnProgram | null {
     if (!isExecutable(candidate)) continue;
     const version = pythonVersion(candidate);
     if (!version || compareVersions(version, MIN_PYTHON) < 0) continue;
-    return {
-      kind: 'python',
-      command: candidate,
-      args: ['-I', '-S', '-c', SPAWN_HELPER_PYTHON_SCRIPT],
-      description: `${candidate} ${version.join('.')}`,
-    };
+    return { path: candidate, version };
   }
   return null;
 }

@@ -13,6 +13,7 @@ import os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { SpawnProgram } from './choose-spawn-helper.js';
 import type { RunResult } from './executor.js';
+import { LineBuffer } from './line-buffer.js';
 
 /** Commands in flight per helper (two pipes each: well under 1024, select's limit and the usual open-file limit). */
 const HELPER_SLOTS = 256;
@@ -27,7 +28,7 @@ type Pending = { resolve(result: RunResult): void; timer: NodeJS.Timeout; starte
 class Helper {
   readonly pending = new Map<number, Pending>();
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
-  private buffer = '';
+  private readonly lines = new LineBuffer();
   dead = false;
   /** Whether any reply came (a helper that dies before its first cannot run here). */
   answered = false;
@@ -86,18 +87,14 @@ class Helper {
 
   /** Parses complete reply lines. */
   private read(chunk: string): void {
-    this.buffer += chunk;
-    let newline: number;
-    while ((newline = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
+    this.lines.push(chunk, (line) => {
       const fields = line.split(' ');
       this.answered = true;
       const entry = this.settle(Number(fields[1]));
-      if (!entry) continue;
+      if (!entry) return;
       clearTimeout(entry.timer);
       entry.resolve(parseReply(fields, entry.started));
-    }
+    });
   }
 
   /** Fails what is in flight (as a transport problem: the check said nothing) and reports the death. */
