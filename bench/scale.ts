@@ -5,7 +5,9 @@
  *   native   ha-valet watch --interval 1, N/2 processes × 2 hosts, test = tcp://{host}:{port}
  *            (plain connects through the connect helper, a Python process)
  *   nodetcp  the native row with HA_VALET_NATIVE_TCP=node (connects from Node's sockets)
- *   shell    the same with test = `[ {rank} = 1 ] && exit 1; exit 0` (spawn helper)
+ *   shell    the same with test = `[ {rank} = 1 ] && exit 1; exit 0` (the default spawner:
+ *            the Python posix_spawn helper where Python ≥ 3.8 is installed)
+ *   perl     the shell row with HA_VALET_SPAWN=perl (the Perl fork helper, the fallback)
  *   direct   the shell row with HA_VALET_SPAWN=direct (spawned from Node, as before issue 14)
  *   bash     a bash loop spawning that line N times a second
  *   ssh      the shell row with transport = ssh: 10 loopback hosts (127.0.0.10–19) of one test
@@ -44,7 +46,7 @@ import { peakRssMb, procCpu } from './lib/proc-cpu.js';
 
 const sizes = (process.argv[2] ?? '100,500,1000').split(',').map(Number);
 const durationS = Number(process.argv[3] ?? 30);
-const rows = (process.argv[4] ?? 'monit,native,shell,direct,bash').split(',');
+const rows = (process.argv[4] ?? 'monit,native,shell,perl,direct,bash').split(',');
 const WARMUP_MS = 6000;
 const LINE = '[ {rank} = 1 ] && exit 1; exit 0';
 // The program users run (its shebang gives Node the watcher's memory flags).
@@ -302,6 +304,15 @@ function serverText(r: Row): string {
   return `  sshd side ${r.serverCpuPct.toFixed(1)}% (${r.serverPerCheckMs!.toFixed(3)} ms per check)`;
 }
 
+/**
+ * Pairs at a 1 s interval the machine could check with this row's CPU per check and every core
+ * free for it, beside what it did (the bench's own share and the other rows' loads aside).
+ */
+function achievable(r: Row): string {
+  const pairs = (os.cpus().length * 1000) / r.cpuPerCheckMs;
+  return `achievable here: ~${Math.floor(pairs / 10) * 10} pairs at 1 s with all ${os.cpus().length} cores (CPU bound: ${os.cpus().length} × 1000 ms / ${r.cpuPerCheckMs.toFixed(2)} ms); did ${r.donePerS.toFixed(0)} of ${r.n} per s, worst lag ${r.lag}`;
+}
+
 const results: Row[] = [];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ha-valet-scale-'));
 // One sshd for the ssh rows: `SetEnv SHLVL=1` (no ~/.bashrc per session), MaxSessions 10 as sshd's default;
@@ -327,7 +338,8 @@ try {
       else if (row === 'nodetcp')
         result = await haValetRow('nodetcp', n, dir, 'tcp://{host}:{port}', { HA_VALET_NATIVE_TCP: 'node' });
       else if (row === 'shell')
-        result = await haValetRow('shell', n, dir, LINE, { HA_VALET_SPAWN: 'helper' });
+        result = await haValetRow('shell', n, dir, LINE, { HA_VALET_SPAWN: undefined });
+      else if (row === 'perl') result = await haValetRow('perl', n, dir, LINE, { HA_VALET_SPAWN: 'perl' });
       else if (row === 'direct')
         result = await haValetRow('direct', n, dir, LINE, { HA_VALET_SPAWN: 'direct' });
       else if (row === 'ssh' || row === 'ssh-exec') result = await sshRow(row, n, dir, sshd!, row === 'ssh');
@@ -342,8 +354,11 @@ try {
     const of = (name: string) => results.find((r) => r.n === n && r.name === name);
     const ratio = (a?: Row, b?: Row) => (a && b ? (a.cpuPerCheckMs / b.cpuPerCheckMs).toFixed(2) : 'n/a');
     console.log(
-      `N=${n}: native/monit CPU per check ${ratio(of('native'), of('monit'))}x (target <= 2); shell/bash ${ratio(of('shell'), of('bash'))}x (target <= 1.5); direct/bash ${ratio(of('direct'), of('bash'))}x`,
+      `N=${n}: native/monit CPU per check ${ratio(of('native'), of('monit'))}x (target <= 2); shell/bash ${ratio(of('shell'), of('bash'))}x (target <= 1.5); perl/bash ${ratio(of('perl'), of('bash'))}x; direct/bash ${ratio(of('direct'), of('bash'))}x`,
     );
+    for (const r of [of('shell'), of('perl')]) {
+      if (r && r.cpuPerCheckMs > 0) console.log(`N=${n}: ${r.name} ${achievable(r)}`);
+    }
   }
   console.log(
     '\n| N | row | checks done / wanted per s | supervisor CPU | children CPU | CPU per check | peak RSS | schedule lag (worst) | server CPU | server CPU per check |',

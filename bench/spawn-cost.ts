@@ -1,11 +1,13 @@
 /**
  * CPU per shell check: the same line run N times (8 at a time) spawned
- * directly from Node, through the spawn helper, and by a bash loop, with a
- * Node heap of about the watcher's size (fork copies page tables).
+ * directly from Node, through the Python spawn helper (posix_spawn), through
+ * the Perl one (fork), and by a bash loop, with a Node heap of about the
+ * watcher's size (fork copies page tables).
  *   npm run build && node dist/bench/spawn-cost.js [N] [ROUNDS]
  */
 import { spawnSync } from 'node:child_process';
-import { LocalExecutor, spawnHelperPids } from '../src/exec/local-executor.js';
+import type { SpawnKind } from '../src/exec/choose-spawn-helper.js';
+import { LocalExecutor, spawnHelperPids, spawnMode } from '../src/exec/local-executor.js';
 import { runBounded } from '../src/probe/probe.js';
 import { procCpu } from './lib/proc-cpu.js';
 
@@ -15,18 +17,19 @@ const LINE = '[ 2 = 1 ] && exit 1; exit 0';
 // About the heap of a watcher of a few hundred processes (~100 MB RSS).
 const ballast = Array.from({ length: 600_000 }, (_, i) => ({ i, s: `x${i}` }));
 
-/** CPU ms of this process, its reaped children and the helpers (self and children). */
-function cpuNow(): { parent: number; children: number } {
+/** CPU ms of this process, of the helpers themselves, and of the shells (reaped by us or by a helper). */
+function cpuNow(): [number, number, number] {
   const self = procCpu('self');
   const helpers = spawnHelperPids().map(procCpu);
   const helperSelf = helpers.reduce((sum, c) => sum + c.selfMs, 0);
   const helperChildren = helpers.reduce((sum, c) => sum + c.childrenMs, 0);
-  return { parent: self.selfMs, children: self.childrenMs + helperSelf + helperChildren };
+  return [self.selfMs, helperSelf, self.childrenMs + helperChildren];
 }
 
-/** Runs the line n times through the executor in `mode`; CPU ms per run (parent, children). */
-async function measure(mode: 'helper' | 'direct'): Promise<[number, number]> {
+/** Runs the line n times through the executor in `mode`; CPU ms per run: parent, helper, shells. */
+async function measure(mode: SpawnKind): Promise<number[]> {
   process.env.HA_VALET_SPAWN = mode;
+  if (spawnMode() !== mode) throw new Error(`${mode} cannot run here (${spawnMode()} would)`);
   const local = new LocalExecutor('localhost');
   await local.run('true', { timeoutMs: 5000 }); // start the helper outside the measurement
   const before = cpuNow();
@@ -35,7 +38,7 @@ async function measure(mode: 'helper' | 'direct'): Promise<[number, number]> {
     8,
   );
   const after = cpuNow();
-  return [(after.parent - before.parent) / n, (after.children - before.children) / n];
+  return after.map((ms, i) => (ms - before[i]!) / n);
 }
 
 /** The bash loop: CPU ms per run, all of it in children of this process. */
@@ -45,22 +48,19 @@ function bashLoop(): number {
   return (procCpu('self').childrenMs - before) / n;
 }
 
-const rows: Record<string, number[][]> = { direct: [], helper: [], bash: [] };
+const rows: Record<string, number[][]> = { direct: [], python: [], perl: [], bash: [] };
 for (let round = 0; round < rounds; round++) {
-  rows.direct!.push(await measure('direct'));
-  rows.helper!.push(await measure('helper'));
-  rows.bash!.push([0, bashLoop()]);
+  for (const mode of ['direct', 'python', 'perl'] as const) rows[mode]!.push(await measure(mode));
+  rows.bash!.push([0, 0, bashLoop()]);
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(
   `${n} runs of '${LINE}', 8 at a time, ${rounds} rounds (median), heap ballast ${ballast.length} objects`,
 );
-console.log('mode            parent ms/run  children ms/run  total ms/run');
+console.log('mode     parent ms/run  helper ms/run  shells ms/run  total ms/run');
 for (const [mode, values] of Object.entries(rows)) {
-  const parent = median(values.map((v) => v[0]!));
-  const children = median(values.map((v) => v[1]!));
-  console.log(
-    `${mode.padEnd(15)} ${parent.toFixed(2).padStart(13)}  ${children.toFixed(2).padStart(15)}  ${(parent + children).toFixed(2).padStart(12)}`,
-  );
+  const columns = [0, 1, 2].map((i) => median(values.map((v) => v[i]!)));
+  const total = median(values.map((v) => v[0]! + v[1]! + v[2]!));
+  console.log(`${mode.padEnd(8)} ${[...columns, total].map((ms) => ms.toFixed(2).padStart(13)).join('  ')}`);
 }
 process.exit(0);

@@ -103,7 +103,10 @@ async function carryOutNow(
   requests: Map<string, OperatorRequest>,
   leadership: Leadership,
 ): Promise<number> {
-  const pool = await createExecutorPool(processes, { warn: (m) => runtime.logger.warn(m) });
+  const pool = await createExecutorPool(processes, {
+    warn: (m) => runtime.logger.warn(m),
+    debug: (m) => runtime.logger.debug(m),
+  });
   try {
     const deps = createCycleDeps(runtime, pool, {
       dryRun: false,

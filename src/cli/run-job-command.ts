@@ -31,7 +31,10 @@ async function runHere(runtime: Runtime, job: JobConfig, store: JobStore): Promi
   const { coordinator, logger } = runtime;
   const leadership = await coordinator.acquire();
   if (!leadership) return null;
-  const pool = await createExecutorPool([job], { warn: (m) => logger.warn(m) });
+  const pool = await createExecutorPool([job], {
+    warn: (m) => logger.warn(m),
+    debug: (m) => logger.debug(m),
+  });
   try {
     const result = await tickJob(job, {
       pool,

@@ -30,7 +30,10 @@ export async function runPassCommand(
         Number.isInteger(pid) ? pid : null,
       );
     }
-    const pool = await createExecutorPool(processes, { warn: (m) => logger.warn(m) });
+    const pool = await createExecutorPool(processes, {
+      warn: (m) => logger.warn(m),
+      debug: (m) => logger.debug(m),
+    });
     try {
       const deps = createCycleDeps(runtime, pool, {
         dryRun,

@@ -5,7 +5,7 @@
  */
 import type { SshSettings } from '../config/model.js';
 import type { ExecOwner, ExecTarget, Executor, ExecutorPool } from './executor.js';
-import { LocalExecutor } from './local-executor.js';
+import { LocalExecutor, setSpawnLog } from './local-executor.js';
 
 /** The part of the SSH pool this module needs (src/exec/ssh-pool.ts). */
 interface SshPoolLike {
@@ -15,6 +15,8 @@ interface SshPoolLike {
 
 export interface PoolOptions {
   warn?(message: string): void;
+  /** Debug lines (which spawn helper runs local commands, once). */
+  debug?(message: string): void;
 }
 
 /** Builds a pool for `processes`, loading SSH support only if one of them needs it. */
@@ -22,6 +24,7 @@ export async function createExecutorPool(
   processes: Array<ExecOwner & { candidates: ExecTarget[] }>,
   options: PoolOptions = {},
 ): Promise<ExecutorPool> {
+  if (options.debug) setSpawnLog(options.debug);
   const needsSsh = processes.some((process) => process.candidates.some((c) => c.transport === 'ssh'));
   let ssh: SshPoolLike | null = null;
   if (needsSsh) {

@@ -11,7 +11,9 @@
 import { spawn } from 'node:child_process';
 import type { Executor, RunOptions, RunResult } from './executor.js';
 import { BoundedCapture } from './capture.js';
-import { SpawnHelperPool } from './spawn-helper.js';
+import { currentSpawnHelpers } from './spawn-mode.js';
+
+export { setSpawnLog, spawnHelperPids, spawnMode } from './spawn-mode.js';
 
 /** Grace for output still in the pipe after the shell exited, when something else holds the pipe open. */
 const DRAIN_AFTER_EXIT_MS = 20;
@@ -26,34 +28,19 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
-/** How local commands are spawned: through the shared helper pool (default) or directly from Node. */
-export type SpawnMode = 'helper' | 'direct';
-
-/** `HA_VALET_SPAWN=direct` turns the helper off (for comparison, or where Perl misbehaves). */
-const helpers = new SpawnHelperPool();
-
-/** The spawn mode in effect: direct when asked for or when no helper can run. */
-export function spawnMode(): SpawnMode {
-  return process.env.HA_VALET_SPAWN === 'direct' || !helpers.isAvailable() ? 'direct' : 'helper';
-}
-
-/** PIDs of the spawn helpers running now (benchmarks read their CPU time). */
-export function spawnHelperPids(): number[] {
-  return helpers.pids();
-}
-
 export class LocalExecutor implements Executor {
   readonly transport = 'local' as const;
 
   constructor(readonly host: string) {}
 
   /**
-   * Runs `command` with /bin/sh; never throws for a failed command. Through the
-   * spawn helper (bench/spawn-cost.ts: several times cheaper than forking Node),
-   * except when extra environment variables are asked for.
+   * Runs `command` with /bin/sh; never throws for a failed command. Through a
+   * spawn helper (bench/spawn-cost.ts: far cheaper than forking Node), except
+   * when extra environment variables are asked for or none can run here.
    */
   run(command: string, options: RunOptions): Promise<RunResult> {
-    if (!options.env && spawnMode() === 'helper') return helpers.run(command, options.timeoutMs);
+    const helpers = options.env ? null : currentSpawnHelpers();
+    if (helpers) return helpers.run(command, options.timeoutMs);
     return runDirect(command, options);
   }
 }
@@ -71,13 +58,21 @@ function runDirect(command: string, options: RunOptions): Promise<RunResult> {
     });
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let drainTimer: NodeJS.Timeout | undefined;
-    /** After the exit: finish once no output has come for DRAIN_AFTER_EXIT_MS (a daemon may hold the pipes). */
+    let drainPoll: NodeJS.Immediate | undefined;
+    /**
+     * After the exit: finish once no output has come for DRAIN_AFTER_EXIT_MS (a daemon may hold
+     * the pipes), and only after one more I/O poll: a busy event loop runs an expired timer before
+     * reading output that was already in the pipes.
+     */
     const armDrain = (): void => {
       clearTimeout(drainTimer);
+      clearImmediate(drainPoll);
       drainTimer = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
-        finish(exited?.code ?? null, exited?.signal ?? null);
+        drainPoll = setImmediate(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish(exited?.code ?? null, exited?.signal ?? null);
+        }).unref();
       }, DRAIN_AFTER_EXIT_MS).unref();
     };
     const collect =
@@ -99,6 +94,7 @@ function runDirect(command: string, options: RunOptions): Promise<RunResult> {
       settled = true;
       clearTimeout(timer);
       clearTimeout(drainTimer);
+      clearImmediate(drainPoll);
       if (timedOut) killGroup(child.pid, 'SIGKILL');
       resolve({
         exitCode,

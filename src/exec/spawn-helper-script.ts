@@ -9,7 +9,8 @@
  *   out: `D <id> <exit code|-1> <signal number|0> <timed out 0|1> <duration ms> <hex stdout> <hex stderr>`
  *        or `F <id> <hex reason>` when the command could not be started (pipe, fork)
  * Each command runs as `/bin/sh -c` in its own session (its own process group),
- * stdin from /dev/null, stdout and stderr captured (first 4096 bytes of each).
+ * stdin from /dev/null, stdout and stderr captured (first 4096 bytes of each),
+ * SIGPIPE at its default (the helper ignores it; the shell must not inherit that).
  * On timeout the whole group gets SIGKILL. A command is done once its shell has
  * exited and both pipes closed, or 20 ms after the exit when a daemon it started
  * keeps them open. When the watcher goes away (stdin closes) the helper exits and
@@ -30,7 +31,7 @@ sub start_job {
   my $pid = fork();
   return reply_fail($id, "fork: $!") unless defined $pid;
   if ($pid == 0) {
-    POSIX::setsid();
+    POSIX::setsid(); $SIG{PIPE} = 'DEFAULT';
     open(STDIN, '<', '/dev/null');
     POSIX::dup2(fileno($ow), 1); POSIX::dup2(fileno($ew), 2);
     exec('/bin/sh', '-c', $cmd) or POSIX::_exit(127);
@@ -64,8 +65,10 @@ while (1) {
   my $wait = %jobs ? $SCAN : undef;
   for my $job (values %draining) { my $due = $job->{quiet} + $DRAIN - $t; $wait = $due if $due < $wait; }
   $wait = 0 if defined $wait && $wait < 0;
-  my $rout = $rin;
-  my $ready = select($rout, undef, undef, $wait);
+  # A drain ends only after a poll that began past its deadline came back (a select cut short by
+  # SIGCHLD, or a long batch of forks, must not end it unread).
+  my $rout = $rin; my $polled = now();
+  my $ready = select($rout, undef, undef, $wait); $polled = 0 if $ready < 0;
   if ($ready > 0) {
     my $bits = unpack('b*', $rout);
     while ($bits =~ /1/g) {
@@ -96,7 +99,7 @@ while (1) {
     }
   }
   for my $job (values %draining) {
-    next unless $job->{open} == 0 || $t >= $job->{quiet} + $DRAIN;
+    next unless $job->{open} == 0 || $polled >= $job->{quiet} + $DRAIN;
     delete $draining{$job->{pid}}; finish($job);
   }
 }

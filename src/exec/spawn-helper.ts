@@ -1,21 +1,21 @@
 /**
- * Runs shell commands through long-lived Perl helpers (spawn-helper-script.ts)
- * instead of forking the watcher: the same result (exit code, signal, timeout,
- * capped output, process-group kill) at a fraction of the CPU. Helpers start on
- * first use, at most HELPER_SLOTS commands in flight each (select(2) limits a
- * process to 1024 descriptors); another helper starts when all are busy.
- * `isAvailable()` turns false when Perl cannot be started: callers then spawn
- * directly.
+ * Runs shell commands through long-lived helper processes (the Python or Perl
+ * program chosen by choose-spawn-helper.ts) instead of forking the watcher: the
+ * same result (exit code, signal, timeout, capped output, process-group kill) at
+ * a fraction of the CPU. Both programs speak one protocol
+ * (spawn-helper-script.ts); this client is shared. Helpers start on first use,
+ * at most HELPER_SLOTS commands in flight each; another helper starts when all
+ * are busy. `isAvailable()` turns false when the program cannot run here (not
+ * found, or it exited before answering anything): callers then choose again.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import type { SpawnProgram } from './choose-spawn-helper.js';
 import type { RunResult } from './executor.js';
-import { SPAWN_HELPER_SCRIPT } from './spawn-helper-script.js';
+import { LineBuffer } from './line-buffer.js';
 
-/** Commands in flight per helper (two pipes each, well under select's 1024 descriptors). */
+/** Commands in flight per helper (two pipes each: well under 1024, select's limit and the usual open-file limit). */
 const HELPER_SLOTS = 256;
 /** How long past a command's own timeout the watcher waits for a helper before giving up on it. */
 const HELPER_GRACE_MS = 5000;
@@ -28,11 +28,18 @@ type Pending = { resolve(result: RunResult): void; timer: NodeJS.Timeout; starte
 class Helper {
   readonly pending = new Map<number, Pending>();
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
-  private buffer = '';
+  private readonly lines = new LineBuffer();
   dead = false;
+  /** Whether any reply came (a helper that dies before its first cannot run here). */
+  answered = false;
+  /** Whether we closed it (its exit then says nothing about the program). */
+  closing = false;
 
-  constructor(private readonly onDeath: (helper: Helper, error?: Error) => void) {
-    this.child = spawn('perl', ['-e', SPAWN_HELPER_SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
+  constructor(
+    program: SpawnProgram,
+    private readonly onDeath: (helper: Helper, error?: Error) => void,
+  ) {
+    this.child = spawn(program.command, program.args, { stdio: ['pipe', 'pipe', 'ignore'] });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => this.read(chunk));
     this.child.on('error', (error) => this.die(error));
@@ -74,22 +81,20 @@ class Helper {
 
   /** Closes stdin: the helper exits (what still runs is left running). */
   close(): void {
+    this.closing = true;
     this.child.stdin.end();
   }
 
   /** Parses complete reply lines. */
   private read(chunk: string): void {
-    this.buffer += chunk;
-    let newline: number;
-    while ((newline = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
+    this.lines.push(chunk, (line) => {
       const fields = line.split(' ');
+      this.answered = true;
       const entry = this.settle(Number(fields[1]));
-      if (!entry) continue;
+      if (!entry) return;
       clearTimeout(entry.timer);
       entry.resolve(parseReply(fields, entry.started));
-    }
+    });
   }
 
   /** Fails what is in flight (as a transport problem: the check said nothing) and reports the death. */
@@ -105,14 +110,15 @@ class Helper {
   }
 }
 
-/** A pool of helpers shared by every LocalExecutor of the process. */
+/** A pool of helpers running one program, shared by every LocalExecutor of the process. */
 export class SpawnHelperPool {
   private helpers: Helper[] = [];
   private nextId = 1;
-  /** No Perl in PATH: every command is spawned directly. */
-  private unavailable = !inPath('perl');
+  private unavailable = false;
 
-  /** False once Perl could not be started. */
+  constructor(readonly program: SpawnProgram) {}
+
+  /** False once the program was not found or not executable, or exited before answering anything. */
   isAvailable(): boolean {
     return !this.unavailable;
   }
@@ -146,9 +152,14 @@ export class SpawnHelperPool {
   private helperWithRoom(): Helper {
     const free = this.helpers.find((h) => !h.dead && h.pending.size < HELPER_SLOTS);
     if (free) return free;
-    const helper = new Helper((dead, error) => {
+    const helper = new Helper(this.program, (dead, error) => {
       this.helpers = this.helpers.filter((h) => h !== dead);
-      if ((error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') this.unavailable = true;
+      // Not found, not executable, or gone before its first answer: the program cannot run here.
+      // A passing failure to start (EAGAIN, ENOMEM) only fails the commands of that helper.
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      if (code === 'ENOENT' || code === 'EACCES' || (!error && !dead.answered && !dead.closing)) {
+        this.unavailable = true;
+      }
     });
     this.helpers.push(helper);
     return helper;
@@ -198,16 +209,4 @@ function failure(reason: string, started: number): RunResult {
     stderr: reason,
     transportError: reason,
   };
-}
-
-/** True when `program` is an executable file in one of PATH's directories. */
-function inPath(program: string): boolean {
-  return (process.env.PATH ?? '').split(':').some((dir) => {
-    try {
-      accessSync(path.join(dir || '.', program), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
 }

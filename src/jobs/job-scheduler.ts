@@ -47,7 +47,10 @@ export class JobScheduler {
   /** Starts one loop per job. */
   async start(): Promise<void> {
     if (this.jobs.length === 0) return;
-    this.pool = await createExecutorPool(this.jobs, { warn: (m) => this.options.logger.warn(m) });
+    this.pool = await createExecutorPool(this.jobs, {
+      warn: (m) => this.options.logger.warn(m),
+      debug: (m) => this.options.logger.debug(m),
+    });
     this.loops = this.jobs.map((job) => this.loop(job, this.pool!));
   }
 

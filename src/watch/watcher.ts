@@ -169,7 +169,10 @@ export class Watcher {
   /** Creates the executor pool, one loop per process, and the job loops. */
   private async startLoops(): Promise<void> {
     this.cancel = new AbortController();
-    this.pool = await createExecutorPool(this.processes, { warn: (m) => this.runtime.logger.warn(m) });
+    this.pool = await createExecutorPool(this.processes, {
+      warn: (m) => this.runtime.logger.warn(m),
+      debug: (m) => this.runtime.logger.debug(m),
+    });
     // Spread evenly over the interval: process i of n begins i/n of an interval after the first.
     const count = this.processes.length;
     this.loops = this.processes.map((process, index) =>

@@ -8,10 +8,10 @@
  * returns null and the caller connects from Node as before.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { CONNECT_HELPER_SCRIPT } from './connect-helper-script.js';
+import { findPython3 } from '../../exec/choose-spawn-helper.js';
+import { LineBuffer } from '../../exec/line-buffer.js';
 
 /** Checks asked within this many ms go to the helper in one write (one wake-up on each side). */
 const BATCH_MS = 5;
@@ -28,33 +28,16 @@ export interface ConnectAnswer {
 
 type Pending = { resolve(answer: ConnectAnswer): void; timer: NodeJS.Timeout; started: number };
 
-/** The Python 3 to run, or null: /usr/bin/python3 first, then python3 in PATH. */
-function findPython(): string | null {
-  const candidates = [
-    '/usr/bin/python3',
-    ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'python3')),
-  ];
-  for (const file of candidates) {
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // try the next one
-    }
-  }
-  return null;
-}
-
 export class ConnectHelper {
   private child: ChildProcessByStdio<Writable, Readable, null> | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private buffer = '';
+  private readonly lines = new LineBuffer();
   private queued: string[] = [];
   private unavailable: boolean;
   private readonly python: string | null;
 
-  constructor(python: string | null = findPython()) {
+  constructor(python: string | null = findPython3()?.path ?? null) {
     this.python = python;
     this.unavailable = this.python === null;
   }
@@ -127,17 +110,13 @@ export class ConnectHelper {
   }
 
   private read(chunk: string): void {
-    this.buffer += chunk;
-    let newline: number;
-    while ((newline = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
+    this.lines.push(chunk, (line) => {
       const [id, result, ms] = line.split(' ');
       const entry = this.settle(Number(id));
-      if (!entry || result === undefined) continue;
+      if (!entry || result === undefined) return;
       clearTimeout(entry.timer);
       entry.resolve({ result, durationMs: Number(ms) });
-    }
+    });
   }
 
   /**
@@ -147,7 +126,7 @@ export class ConnectHelper {
   private die(child: ChildProcessByStdio<Writable, Readable, null>, giveUp: boolean): void {
     if (this.child !== child) return;
     this.child = null;
-    this.buffer = '';
+    this.lines.clear();
     if (giveUp) this.unavailable = true;
     for (const [id, entry] of [...this.pending]) {
       this.settle(id);
