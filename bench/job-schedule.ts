@@ -70,7 +70,7 @@ try {
     timing: { kind: 'schedule', cron: everyFive, text: '*/5 * * * *' },
     candidates: [],
     transport: 'local',
-    ssh: { port: 22, verifyHostKey: true, connectTimeoutMs: 5000 },
+    ssh: { port: 22, verifyHostKey: true, runner: true, connectTimeoutMs: 5000 },
     timeoutMs: 60_000,
     withProcess: null,
     overlap: 'skip',

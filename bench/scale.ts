@@ -10,6 +10,12 @@
  *   perl     the shell row with HA_VALET_SPAWN=perl (the Perl fork helper, the fallback)
  *   direct   the shell row with HA_VALET_SPAWN=direct (spawned from Node, as before issue 14)
  *   bash     a bash loop spawning that line N times a second
+ *   ssh      the shell row with transport = ssh: 10 loopback hosts (127.0.0.10–19) of one test
+ *            sshd, each process on two of them (up on the first, down on the second)
+ *   ssh-exec the ssh row with ssh_runner = no (one exec channel per check, as before)
+ *   ssh-perl the ssh row on a second sshd whose logins' PATH has perl but no python3 (the Perl runner)
+ * The ssh rows also print the server side's CPU: the test sshd's process tree (listener,
+ * per-connection sshd processes and all below them), live and reaped.
  * Each row runs DURATION s after a warm-up; prints checks done/wanted per s,
  * CPU of the supervisor and of its children, CPU per check, peak RSS, schedule lag
  * (worst of samples every 5 s; ha-valet's from its heartbeat, which also counts its checks).
@@ -20,12 +26,22 @@
  * (its checks are counted by the connections they make).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HeartbeatInfo } from '../src/state/heartbeat.js';
+import { descendantsOf, startTestSshd, type TestSshd } from '../test/helpers/sshd.js';
 import { peakRssMb, procCpu } from './lib/proc-cpu.js';
 
 const sizes = (process.argv[2] ?? '100,500,1000').split(',').map(Number);
@@ -37,6 +53,7 @@ const LINE = '[ {rank} = 1 ] && exit 1; exit 0';
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/ha-valet');
 const UP = '127.0.0.2';
 const DOWN = '127.0.0.3';
+const SSH_HOSTS = Array.from({ length: 10 }, (_, i) => `127.0.0.${10 + i}`);
 
 interface Row {
   name: string;
@@ -47,6 +64,9 @@ interface Row {
   cpuPerCheckMs: number;
   peakRssMb: number;
   lag: string;
+  /** CPU of the far side (the test sshd's tree) per check, for the ssh rows. */
+  serverCpuPct?: number;
+  serverPerCheckMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -97,15 +117,29 @@ function cpuOf(pid: number): { self: number; children: number } {
   };
 }
 
-/** Measures `pid` over DURATION s; `done()` counts checks so far; `lag()` samples the lag. */
+/**
+ * CPU ms of a whole process tree: every live member's own time plus what it reaped.
+ * Members that ended and were reaped inside the tree are in their parent's reaped time.
+ */
+function treeCpu(pid: number | null): number {
+  if (pid === null) return 0;
+  return [pid, ...descendantsOf(pid)].reduce((sum, p) => {
+    const cpu = procCpu(p);
+    return sum + cpu.selfMs + cpu.childrenMs;
+  }, 0);
+}
+
+/** Measures `pid` over DURATION s; `done()` counts checks so far; `lag()` samples the lag; `server` is a far side's tree. */
 async function measure(
   name: string,
   n: number,
   pid: number,
   done: () => Promise<number>,
   lag: () => Promise<number | null>,
+  server: number | null = null,
 ): Promise<Row> {
   await sleep(WARMUP_MS);
+  const s0 = treeCpu(server);
   const [c0, d0, t0] = [cpuOf(pid), await done(), performance.now()];
   let worstLag: number | null = null;
   const end = t0 + durationS * 1000;
@@ -115,6 +149,7 @@ async function measure(
     if (sample !== null) worstLag = Math.max(worstLag ?? 0, sample);
   }
   const [c1, d1, t1] = [cpuOf(pid), await done(), performance.now()];
+  const serverMs = treeCpu(server) - s0;
   const seconds = (t1 - t0) / 1000;
   const checks = d1 - d0;
   const self = c1.self - c0.self;
@@ -128,6 +163,9 @@ async function measure(
     cpuPerCheckMs: checks > 0 ? (self + children) / checks : NaN,
     peakRssMb: peakRssMb(pid),
     lag: worstLag === null ? 'n/a' : `${(worstLag * 1000).toFixed(0)} ms`,
+    ...(server === null
+      ? {}
+      : { serverCpuPct: serverMs / seconds / 10, serverPerCheckMs: checks > 0 ? serverMs / checks : NaN }),
   };
 }
 
@@ -173,17 +211,25 @@ async function haValetRow(
   dir: string,
   test: string,
   env: NodeJS.ProcessEnv,
+  ssh: { sshd: TestSshd; runner: boolean } | null = null,
 ): Promise<Row> {
   const port = await freePort();
   const server = await countingServer(UP, port);
-  const sections = Array.from(
-    { length: n / 2 },
-    (_, i) => `[P${i}]\nhost = ${UP}\nstand_by_list = ${UP},${DOWN}\nport = ${port}\ntest = ${test}\n`,
-  );
+  // Over SSH, process i runs on two of the ten hosts: up (rank 1) on the first, down on the second.
+  const hostsOf = (i: number): [string, string] =>
+    ssh ? [SSH_HOSTS[i % 10]!, SSH_HOSTS[(i + 1) % 10]!] : [UP, DOWN];
+  const sections = Array.from({ length: n / 2 }, (_, i) => {
+    const [first, second] = hostsOf(i);
+    return `[P${i}]\nhost = ${first}\nstand_by_list = ${first},${second}\nport = ${port}\ntest = ${test}\n`;
+  });
+  const sshDefaults = ssh
+    ? `transport = ssh\nssh_port = ${ssh.sshd.port}\nssh_key = ${ssh.sshd.clientKeyFile}\n` +
+      `ssh_known_hosts = ${ssh.sshd.knownHostsFile}\n${ssh.runner ? '' : 'ssh_runner = no\n'}`
+    : '';
   const file = path.join(dir, `${name}.cfg`);
   writeFileSync(
     file,
-    `[DEFAULT]\nstate_dir = ${dir}/state-${name}\nstart = true\nstop = true\ntest_timeout = 5s\n\n${sections.join('\n')}`,
+    `[DEFAULT]\nstate_dir = ${dir}/state-${name}\nstart = true\nstop = true\ntest_timeout = 5s\n${sshDefaults}\n${sections.join('\n')}`,
   );
   const watcher = spawn(cli, ['-c', file, 'watch', '--interval', '1'], {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -207,11 +253,16 @@ async function haValetRow(
       const worst = heartbeat()?.lag?.worstMs;
       return worst === undefined ? null : worst / 1000;
     };
-    return await measure(name, n, watcher.pid!, done, lag);
+    return await measure(name, n, watcher.pid!, done, lag, ssh?.sshd.pid ?? null);
   } finally {
     await stop(watcher);
     server.close();
   }
+}
+
+/** The shell row over SSH: one test sshd listening on the ten host addresses. */
+async function sshRow(name: string, n: number, dir: string, sshd: TestSshd, runner: boolean): Promise<Row> {
+  return haValetRow(name, n, dir, LINE, {}, { sshd, runner });
 }
 
 /** A bash loop spawning the shell line n times a second (rank 1 for half, 2 for the other half). */
@@ -239,6 +290,20 @@ async function bashRow(n: number, dir: string): Promise<Row> {
   }
 }
 
+/** A directory holding only a link to perl (a PATH without python3). */
+function perlOnlyBin(parent: string): string {
+  const bin = path.join(parent, 'bin-perl-only');
+  mkdirSync(bin);
+  symlinkSync('/usr/bin/perl', path.join(bin, 'perl'));
+  return bin;
+}
+
+/** The server side's figures of an ssh row. */
+function serverText(r: Row): string {
+  if (r.serverCpuPct === undefined) return '';
+  return `  sshd side ${r.serverCpuPct.toFixed(1)}% (${r.serverPerCheckMs!.toFixed(3)} ms per check)`;
+}
+
 /**
  * Pairs at a 1 s interval the machine could check with this row's CPU per check and every core
  * free for it, beside what it did (the bench's own share and the other rows' loads aside).
@@ -250,6 +315,14 @@ function achievable(r: Row): string {
 
 const results: Row[] = [];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ha-valet-scale-'));
+// One sshd for the ssh rows: `SetEnv SHLVL=1` (no ~/.bashrc per session), MaxSessions 10 as sshd's default;
+// another for ssh-perl whose logins find perl but no python3 in PATH.
+const sshd = rows.some((r) => r === 'ssh' || r === 'ssh-exec')
+  ? await startTestSshd({ addresses: SSH_HOSTS })
+  : null;
+const sshdPerl = rows.includes('ssh-perl')
+  ? await startTestSshd({ addresses: SSH_HOSTS, setEnv: [`PATH=${perlOnlyBin(dir)}`] })
+  : null;
 console.log(
   `${os.cpus().length} CPUs, load ${os
     .loadavg()
@@ -269,11 +342,13 @@ try {
       else if (row === 'perl') result = await haValetRow('perl', n, dir, LINE, { HA_VALET_SPAWN: 'perl' });
       else if (row === 'direct')
         result = await haValetRow('direct', n, dir, LINE, { HA_VALET_SPAWN: 'direct' });
+      else if (row === 'ssh' || row === 'ssh-exec') result = await sshRow(row, n, dir, sshd!, row === 'ssh');
+      else if (row === 'ssh-perl') result = await sshRow(row, n, dir, sshdPerl!, true);
       else result = await bashRow(n, dir);
       results.push(result);
       const r = result;
       console.log(
-        `N=${String(r.n).padEnd(5)} ${r.name.padEnd(7)} done ${r.donePerS.toFixed(0).padStart(5)}/${r.n}/s  supervisor ${r.supervisorCpuPct.toFixed(1).padStart(5)}%  children ${r.childrenCpuPct.toFixed(1).padStart(5)}%  per check ${r.cpuPerCheckMs.toFixed(3)} ms  peak RSS ${r.peakRssMb.toFixed(0)} MB  lag ${r.lag}`,
+        `N=${String(r.n).padEnd(5)} ${r.name.padEnd(7)} done ${r.donePerS.toFixed(0).padStart(5)}/${r.n}/s  supervisor ${r.supervisorCpuPct.toFixed(1).padStart(5)}%  children ${r.childrenCpuPct.toFixed(1).padStart(5)}%  per check ${r.cpuPerCheckMs.toFixed(3)} ms  peak RSS ${r.peakRssMb.toFixed(0)} MB  lag ${r.lag}${serverText(r)}`,
       );
     }
     const of = (name: string) => results.find((r) => r.n === n && r.name === name);
@@ -286,15 +361,21 @@ try {
     }
   }
   console.log(
-    '\n| N | row | checks done / wanted per s | supervisor CPU | children CPU | CPU per check | peak RSS | schedule lag (worst) |',
+    '\n| N | row | checks done / wanted per s | supervisor CPU | children CPU | CPU per check | peak RSS | schedule lag (worst) | server CPU | server CPU per check |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
+    const server =
+      r.serverCpuPct === undefined
+        ? '| | '
+        : `| ${r.serverCpuPct.toFixed(1)} % | ${r.serverPerCheckMs!.toFixed(3)} ms `;
     console.log(
-      `| ${r.n} | ${r.name} | ${r.donePerS.toFixed(0)} / ${r.n} | ${r.supervisorCpuPct.toFixed(1)} % | ${r.childrenCpuPct.toFixed(1)} % | ${r.cpuPerCheckMs.toFixed(3)} ms | ${r.peakRssMb.toFixed(0)} MB | ${r.lag} |`,
+      `| ${r.n} | ${r.name} | ${r.donePerS.toFixed(0)} / ${r.n} | ${r.supervisorCpuPct.toFixed(1)} % | ${r.childrenCpuPct.toFixed(1)} % | ${r.cpuPerCheckMs.toFixed(3)} ms | ${r.peakRssMb.toFixed(0)} MB | ${r.lag} ${server}|`,
     );
   }
 } finally {
+  await sshd?.dispose();
+  await sshdPerl?.dispose();
   rmSync(dir, { recursive: true, force: true });
 }
 process.exit(0);

@@ -155,6 +155,7 @@ export function readSsh(r: SectionReader, user: string | undefined): SshSettings
     ...(keyFile !== undefined ? { keyFile } : {}),
     ...(knownHostsFile !== undefined ? { knownHostsFile } : {}),
     verifyHostKey: r.bool('ssh_verify_host_key', true),
+    runner: r.bool('ssh_runner', true),
     connectTimeoutMs: r.duration('connect_timeout', 5_000),
   };
 }

@@ -9,6 +9,7 @@ const REMOTE_KEYS = [
   'ssh_key',
   'ssh_known_hosts',
   'ssh_verify_host_key',
+  'ssh_runner',
   'connect_timeout',
 ] as const;
 

@@ -36,6 +36,12 @@ export interface SshSettings {
   knownHostsFile?: string;
   /** `ssh_verify_host_key`, default true; false is the explicit opt-out (warns on use). */
   verifyHostKey: boolean;
+  /**
+   * `ssh_runner`, default true: commands go through one long-lived remote runner per
+   * connection (Perl on the host) instead of an exec channel each; false keeps one
+   * exec channel per command (also the fallback when the runner cannot start).
+   */
+  runner: boolean;
   /** `connect_timeout`, default 5 s. */
   connectTimeoutMs: number;
 }

@@ -19,7 +19,7 @@ export function quoteShell(value: string): string {
 }
 
 /** Checks an environment variable name is usable in `env NAME=value`. */
-function checkEnvName(name: string): void {
+export function checkEnvName(name: string): void {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
     throw new Error(
       `environment variable name ${JSON.stringify(name)} is not valid (expected [A-Za-z_][A-Za-z0-9_]*)`,

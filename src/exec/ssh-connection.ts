@@ -59,6 +59,8 @@ export interface ExecChannel {
   on(event: 'exit', listener: (code: number | null, signal?: string) => void): unknown;
   on(event: 'close', listener: () => void): unknown;
   readonly stderr: { on(event: 'data', listener: (chunk: Buffer) => void): unknown };
+  /** Writes to the remote command's stdin (the remote runner's requests). */
+  write(data: string): unknown;
   close(): unknown;
   destroy(): unknown;
 }

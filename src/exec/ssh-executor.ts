@@ -6,12 +6,19 @@
  * commands wait in a queue, and when slots stay taken (slow commands) more
  * connections open, up to MAX_CONNECTIONS_PER_HOST. Dead connections are replaced on the next command. Every failure to
  * reach the host is a RunResult with transportError, never an exception.
+ *
+ * With `ssh_runner` (the default) commands go through one remote runner
+ * (ssh-runner.ts) on one of those connections, holding one of its slots for as
+ * long as it lives: no sshd session per command. When it cannot start, commands
+ * take exec channels as above and the runner is tried again after
+ * RUNNER_RETRY_AFTER_MS.
  */
 import type { Transport } from '../config/model.js';
 import type { Executor, RunOptions, RunResult } from './executor.js';
 import { SshConnection, describeTarget, type SshTarget, type WarnFn } from './ssh-connection.js';
-import { isTransientConnectError } from './ssh-errors.js';
+import { TRANSPORT_REASONS, isTransientConnectError } from './ssh-errors.js';
 import { runOnConnection } from './ssh-run.js';
+import { RemoteRunner } from './ssh-runner.js';
 
 export const MAX_IN_FLIGHT_PER_CONNECTION = 4;
 export const MAX_CONNECTIONS_PER_HOST = 3;
@@ -20,6 +27,8 @@ export const EXTRA_CONNECTION_AFTER_MS = 200;
 /** Extra connect attempts after a transient failure (refused, reset), and the pause before each. */
 export const CONNECT_RETRIES = 2;
 export const CONNECT_RETRY_DELAY_MS = 200;
+/** After a host could not start the remote runner, how long its commands take exec channels before it is tried again. */
+export const RUNNER_RETRY_AFTER_MS = 10 * 60_000;
 
 export interface SshExecutorOptions {
   warn?: WarnFn;
@@ -52,6 +61,12 @@ export class SshExecutor implements Executor {
   private readonly warn: WarnFn;
   private readonly maxInFlight: number;
   private readonly maxConnections: number;
+  /** The remote runner, once one greeted (it may have ended since). */
+  private runner: RemoteRunner | null = null;
+  /** A runner's start in progress, shared by the commands that wait for it. */
+  private runnerStart: Promise<RemoteRunner | { error: string } | null> | null = null;
+  /** No runner before this time (the host could not start one). */
+  private runnerRetryAt = 0;
 
   constructor(
     private readonly target: SshTarget,
@@ -73,9 +88,29 @@ export class SshExecutor implements Executor {
     return this.connections.filter((c) => c.alive).length;
   }
 
+  /** True while commands go through a remote runner (for tests and doctor). */
+  get usesRunner(): boolean {
+    return this.runner?.usable ?? false;
+  }
+
+  /** The remote runner's program ('python' or 'perl'), '' when there is none. */
+  get runnerProgram(): string {
+    return this.usesRunner ? this.runner!.program : '';
+  }
+
   /** Runs COMMAND on the host; resolves with its outcome, never rejects. */
   async run(command: string, options: RunOptions): Promise<RunResult> {
     const startedAt = Date.now();
+    if (this.target.settings.runner && Date.now() >= this.runnerRetryAt) {
+      const runner = await this.remoteRunner();
+      if (runner && 'error' in runner) return transportFailure(runner.error, startedAt);
+      if (runner) return runner.run(command, options, startedAt);
+    }
+    return this.runOnChannel(command, options, startedAt);
+  }
+
+  /** Runs COMMAND on an exec channel of its own. */
+  private async runOnChannel(command: string, options: RunOptions, startedAt: number): Promise<RunResult> {
     for (let attempt = 0; ; attempt++) {
       if (this.closed) return transportFailure('ssh executor closed', startedAt);
       const { connection, error } = await this.connectWithRetry();
@@ -91,12 +126,46 @@ export class SshExecutor implements Executor {
   /** Closes every connection (at most CLOSE_GRACE_MS for a dead host); later runs report a transport error. */
   async close(): Promise<void> {
     this.closed = true;
+    this.runner?.close();
     clearTimeout(this.stallTimer);
     this.stallTimer = undefined;
     const connections = this.connections;
     this.connections = [];
     for (const wake of this.waiters.splice(0)) wake();
     await Promise.all(connections.map((connection) => connection.close()));
+  }
+
+  /**
+   * The usable remote runner, started (once for concurrent callers) when there is
+   * none; `{ error }` when the host cannot be reached; null when commands should
+   * take exec channels (the runner cannot start there, or is busy starting anew).
+   */
+  private remoteRunner(): Promise<RemoteRunner | { error: string } | null> {
+    if (this.runner?.usable) return Promise.resolve(this.runner);
+    this.runnerStart ??= this.startRunner().finally(() => (this.runnerStart = null));
+    return this.runnerStart;
+  }
+
+  /** Connects (or reuses a connection), starts the runner on it and waits for its greeting. */
+  private async startRunner(): Promise<RemoteRunner | { error: string } | null> {
+    const { connection, error } = await this.connectWithRetry();
+    if (error) return { error };
+    const runner = new RemoteRunner(connection, this.target.settings.connectTimeoutMs);
+    runner.onEnd(() => this.release(connection));
+    const start = await runner.ready;
+    if (start.ok) {
+      this.runner = runner;
+      if (this.closed) runner.close();
+      return runner;
+    }
+    // The connection failed, or sshd refused the channel (sessions full): not the host's fault; next time.
+    if (!connection.alive || start.reason.startsWith(TRANSPORT_REASONS.lost)) return null;
+    this.runnerRetryAt = Date.now() + RUNNER_RETRY_AFTER_MS;
+    this.warn(
+      `ssh: no remote runner on ${this.name} (${start.reason}); each command opens its own channel ` +
+        `(set ssh_runner = no to skip trying; tried again in ${RUNNER_RETRY_AFTER_MS / 60_000} min)`,
+    );
+    return null;
   }
 
   /** Takes a slot on a ready connection, connecting again after transient failures (refused, reset). */

@@ -142,7 +142,7 @@ test('every setting has its default, and [DEFAULT] supplies defaults to every se
     {
       priority: 1,
       transport: 'local',
-      ssh: { port: 22, verifyHostKey: true, connectTimeoutMs: 5000 },
+      ssh: { port: 22, verifyHostKey: true, runner: true, connectTimeoutMs: 5000 },
       t: [10_000, 30_000, 30_000, 150_000, 600_000],
       n: [1, 10, 1_000, 1_000, 10_000],
       f: [false, 30_000, 20_000, false],
@@ -194,7 +194,7 @@ test('ssh and etcd settings', () => {
   const config = parseValid(
     '[DEFAULT]\ncoordination = etcd\netcd_endpoints = http://127.0.0.1:2379, https://[::1]:2380\n' +
       'lease_ttl = 4s\netcd_username = hv\netcd_password_file = /etc/hv/pw\netcd_ca_file = /etc/hv/ca.pem\n' +
-      '[A]\nhost = h\nuser = stack\nssh_user = deploy\nssh_port = 2222\nssh_key = /k/id\nssh_verify_host_key = off\n' +
+      '[A]\nhost = h\nuser = stack\nssh_user = deploy\nssh_port = 2222\nssh_key = /k/id\nssh_verify_host_key = off\nssh_runner = no\n' +
       'connect_timeout = 1s\ntransport = ssh\nstart = a\nstop = b\ntest = c\n',
   );
   assert.deepEqual(config.processes[0]?.ssh, {
@@ -202,6 +202,7 @@ test('ssh and etcd settings', () => {
     user: 'deploy',
     keyFile: '/k/id',
     verifyHostKey: false,
+    runner: false,
     connectTimeoutMs: 1000,
   });
   assert.deepEqual(config.global.coordination, {
@@ -227,4 +228,16 @@ test('every problem is reported at once, in line order', () => {
     diagnostics.map((d) => `${d.severity}:${d.line}:${d.key}`),
     ['error:2:host', 'error:3:port', 'error:4:priority', 'warning:8:foo'],
   );
+});
+
+test('ssh_runner is on by default and takes a yes/no value, with FILE:LINE when it is not one', () => {
+  const base = '[A]\nhost = h\ntransport = ssh\nstart = a\nstop = b\ntest = c\n';
+  assert.equal(parseValid(base).processes[0]?.ssh.runner, true);
+  assert.equal(parseValid(`[DEFAULT]\nssh_runner = off\n${base}`).processes[0]?.ssh.runner, false);
+  const { config, diagnostics } = parseConfigText(`${base}ssh_runner = perl\n`, 'x.cfg', { env: {} });
+  assert.equal(config, null);
+  assert.equal(diagnostics.length, 1, diagnostics.map(formatDiagnostic).join('\n'));
+  assert.equal(diagnostics[0]?.line, 7);
+  assert.equal(diagnostics[0]?.key, 'ssh_runner');
+  assert.match(formatDiagnostic(diagnostics[0]!), /^x\.cfg:7: .*ssh_runner.*yes\/no.*'perl'/);
 });

@@ -6,76 +6,116 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { OUTPUT_CAPTURE_BYTES } from '../../src/exec/executor.js';
 import type { SshExecutor } from '../../src/exec/ssh-executor.js';
-import { SshExecutorPool } from '../../src/exec/ssh-pool.js';
 import { generateKey, startTestSshd, type TestSshd } from '../helpers/sshd.js';
+import { poolMaker } from '../helpers/ssh-pools.js';
 
 let sshd: TestSshd;
-const pools: SshExecutorPool[] = [];
+const { newPool, closeAll } = poolMaker();
 const opts = { timeoutMs: 10_000 };
-
-/** A fresh pool (fresh connections), closed after the suite. */
-function newPool(warnings: string[] = []): SshExecutorPool {
-  const pool = new SshExecutorPool({ warn: (m) => warnings.push(m) });
-  pools.push(pool);
-  return pool;
-}
 
 before(async () => {
   sshd = await startTestSshd({ addresses: ['127.0.0.2', '127.0.0.3'] });
 });
 
 after(async () => {
-  await Promise.all(pools.map((p) => p.closeAll()));
+  await closeAll();
   await sshd.dispose();
 });
 
-test('exit codes come back as data and output is captured', async () => {
-  const executor = newPool().forHost(sshd.settings(), '127.0.0.2');
-  assert.equal(executor.transport, 'ssh');
-  assert.equal(executor.host, '127.0.0.2');
-  for (const code of [1, 2, 0]) {
-    const result = await executor.run(`echo out${code}; echo err${code} >&2; exit ${code}`, opts);
-    assert.equal(result.transportError, null);
-    assert.equal(result.exitCode, code);
-    assert.equal(result.stdout, `out${code}\n`);
-    assert.equal(result.stderr, `err${code}\n`, 'the PGID marker is stripped from stderr');
+// The behaviour is the same through the remote runner (the default) and one exec channel per command.
+for (const runner of [true, false]) {
+  const mode = runner ? 'remote runner' : 'exec channel per command';
+
+  test(`exit codes come back as data and output is captured (${mode})`, async () => {
+    const executor = newPool().forHost(sshd.settings({ runner }), '127.0.0.2');
+    assert.equal(executor.transport, 'ssh');
+    assert.equal(executor.host, '127.0.0.2');
+    for (const code of [1, 2, 0]) {
+      const result = await executor.run(`echo out${code}; echo err${code} >&2; exit ${code}`, opts);
+      assert.equal(result.transportError, null);
+      assert.equal(result.exitCode, code);
+      assert.equal(result.stdout, `out${code}\n`);
+      assert.equal(result.stderr, `err${code}\n`, 'the PGID marker is stripped from stderr');
+      assert.equal(result.timedOut, false);
+    }
+    const env = await executor.run('echo "$HV_TEST_VALUE"', { ...opts, env: { HV_TEST_VALUE: "it's here" } });
+    assert.equal(env.stdout, "it's here\n");
+  });
+
+  test(`a command reading stdin gets end of file at once (stdin is /dev/null, as locally) (${mode})`, async () => {
+    const result = await newPool()
+      .forHost(sshd.settings({ runner }), '127.0.0.2')
+      .run('cat; echo done', opts);
     assert.equal(result.timedOut, false);
-  }
-  const env = await executor.run('echo "$HV_TEST_VALUE"', { ...opts, env: { HV_TEST_VALUE: "it's here" } });
-  assert.equal(env.stdout, "it's here\n");
-});
+    assert.equal(result.exitCode, 0);
+    assert.equal(result.stdout, 'done\n');
+  });
 
-test('a command reading stdin gets end of file at once (stdin is /dev/null, as locally)', async () => {
-  const result = await newPool().forHost(sshd.settings(), '127.0.0.2').run('cat; echo done', opts);
-  assert.equal(result.timedOut, false);
-  assert.equal(result.exitCode, 0);
-  assert.equal(result.stdout, 'done\n');
-});
+  test(`each stream is cut to OUTPUT_CAPTURE_BYTES (${mode})`, async () => {
+    const executor = newPool().forHost(sshd.settings({ runner }), '127.0.0.3');
+    const result = await executor.run(
+      'head -c 20000 /dev/zero | tr "\\0" a; head -c 9000 /dev/zero | tr "\\0" b >&2',
+      opts,
+    );
+    assert.equal(result.exitCode, 0);
+    assert.ok(result.stdout.startsWith('a'.repeat(OUTPUT_CAPTURE_BYTES)));
+    assert.ok(result.stdout.length < OUTPUT_CAPTURE_BYTES + 100, 'stdout is cut');
+    assert.ok(result.stderr.startsWith('b'.repeat(OUTPUT_CAPTURE_BYTES)), 'the PGID marker is not counted');
+    assert.ok(result.stderr.length < OUTPUT_CAPTURE_BYTES + 100, 'stderr is cut');
+  });
 
-test('each stream is cut to OUTPUT_CAPTURE_BYTES', async () => {
-  const executor = newPool().forHost(sshd.settings(), '127.0.0.3');
-  const result = await executor.run(
-    'head -c 20000 /dev/zero | tr "\\0" a; head -c 9000 /dev/zero | tr "\\0" b >&2',
-    opts,
-  );
-  assert.equal(result.exitCode, 0);
-  assert.ok(result.stdout.startsWith('a'.repeat(OUTPUT_CAPTURE_BYTES)));
-  assert.ok(result.stdout.length < OUTPUT_CAPTURE_BYTES + 100, 'stdout is cut');
-  assert.ok(result.stderr.startsWith('b'.repeat(OUTPUT_CAPTURE_BYTES)), 'the PGID marker is not counted');
-  assert.ok(result.stderr.length < OUTPUT_CAPTURE_BYTES + 100, 'stderr is cut');
-});
+  test(`a command is done when its shell exits, even if a daemon it started keeps stdout open (${mode})`, async () => {
+    const executor = newPool().forHost(sshd.settings({ runner }), '127.0.0.2');
+    const seconds = 300 + Math.floor(Math.random() * 600);
+    const result = await executor.run(`sleep ${seconds} & echo $!`, opts);
+    assert.equal(result.timedOut, false);
+    assert.equal(result.exitCode, 0);
+    const pid = Number(result.stdout.trim());
+    assert.ok(pid > 0);
+    const alive = await executor.run(`kill -0 ${pid} && kill ${pid}`, opts);
+    assert.equal(alive.exitCode, 0, 'the started daemon survives the end of the command');
+  });
 
-test('a command is done when its shell exits, even if a daemon it started keeps stdout open', async () => {
-  const executor = newPool().forHost(sshd.settings(), '127.0.0.2');
-  const seconds = 300 + Math.floor(Math.random() * 600);
-  const result = await executor.run(`sleep ${seconds} & echo $!`, opts);
-  assert.equal(result.timedOut, false);
-  assert.equal(result.exitCode, 0);
-  const pid = Number(result.stdout.trim());
-  assert.ok(pid > 0);
-  const alive = await executor.run(`kill -0 ${pid} && kill ${pid}`, opts);
-  assert.equal(alive.exitCode, 0, 'the started daemon survives the end of the command');
-});
+  test(`a hung remote command is killed on the remote side at the timeout (${mode})`, async () => {
+    const seconds = 300 + Math.floor(Math.random() * 600);
+    const result = await newPool()
+      .forHost(sshd.settings({ runner }), '127.0.0.2')
+      .run(`sleep ${seconds}`, { timeoutMs: 1000 });
+    assert.equal(result.timedOut, true);
+    assert.equal(result.exitCode, null);
+    assert.equal(result.transportError, null);
+    const pattern = `[s]leep ${seconds}`;
+    const check = await newPool()
+      .forHost(sshd.settings({ runner }), '127.0.0.3')
+      .run(`ps -eo args | grep -c '${pattern}'`, opts);
+    assert.equal(check.stdout.trim(), '0', `a remote 'sleep ${seconds}' survived the timeout`);
+  });
+
+  test(`50 concurrent commands on one host all succeed (past MaxSessions 10) (${mode})`, async () => {
+    const executor = newPool().forHost(sshd.settings({ runner }), '127.0.0.3');
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => executor.run(`echo ${i}; exit ${i % 3}`, opts)),
+    );
+    results.forEach((result, i) => {
+      assert.equal(result.transportError, null, `command ${i}: ${result.transportError}`);
+      assert.equal(result.exitCode, i % 3);
+      assert.equal(result.stdout, `${i}\n`);
+    });
+  });
+
+  test(`sequential commands reuse one connection (${mode})`, async () => {
+    const pool = newPool();
+    const executor = pool.forHost(sshd.settings({ runner }), '127.0.0.2');
+    assert.equal(
+      pool.forHost(sshd.settings({ runner }), '127.0.0.2'),
+      executor,
+      'the pool caches per user@host:port',
+    );
+    const loginsBefore = sshd.acceptedLogins();
+    for (let i = 0; i < 20; i++) assert.equal((await executor.run('exit 1', opts)).exitCode, 1);
+    assert.equal(sshd.acceptedLogins() - loginsBefore, 1);
+  });
+}
 
 test('a changed host key is a transport error and the command never runs', async () => {
   const knownHostsFile = path.join(sshd.dir, 'known_hosts.other');
@@ -141,45 +181,9 @@ test('a key the server does not accept is an authentication failure', async () =
   assert.match(noKey.transportError ?? '', /^no ssh credentials: cannot read ssh_key .*no_such_key/);
 });
 
-test('a hung remote command is killed on the remote side at the timeout', async () => {
-  const seconds = 300 + Math.floor(Math.random() * 600);
-  const result = await newPool()
-    .forHost(sshd.settings(), '127.0.0.2')
-    .run(`sleep ${seconds}`, { timeoutMs: 1000 });
-  assert.equal(result.timedOut, true);
-  assert.equal(result.exitCode, null);
-  assert.equal(result.transportError, null);
-  const pattern = `[s]leep ${seconds}`;
-  const check = await newPool()
-    .forHost(sshd.settings(), '127.0.0.3')
-    .run(`ps -eo args | grep -c '${pattern}'`, opts);
-  assert.equal(check.stdout.trim(), '0', `a remote 'sleep ${seconds}' survived the timeout`);
-});
-
-test('50 concurrent commands on one host all succeed (past MaxSessions 10)', async () => {
-  const executor = newPool().forHost(sshd.settings(), '127.0.0.3');
-  const results = await Promise.all(
-    Array.from({ length: 50 }, (_, i) => executor.run(`echo ${i}; exit ${i % 3}`, opts)),
-  );
-  results.forEach((result, i) => {
-    assert.equal(result.transportError, null, `command ${i}: ${result.transportError}`);
-    assert.equal(result.exitCode, i % 3);
-    assert.equal(result.stdout, `${i}\n`);
-  });
-});
-
-test('sequential commands reuse one connection', async () => {
-  const pool = newPool();
-  const executor = pool.forHost(sshd.settings(), '127.0.0.2');
-  assert.equal(pool.forHost(sshd.settings(), '127.0.0.2'), executor, 'the pool caches per user@host:port');
-  const loginsBefore = sshd.acceptedLogins();
-  for (let i = 0; i < 20; i++) assert.equal((await executor.run('exit 1', opts)).exitCode, 1);
-  assert.equal(sshd.acceptedLogins() - loginsBefore, 1);
-});
-
 test('slots held by slow commands open another connection', async () => {
   const pool = newPool();
-  const executor = pool.forHost(sshd.settings(), '127.0.0.3') as SshExecutor;
+  const executor = pool.forHost(sshd.settings({ runner: false }), '127.0.0.3') as SshExecutor;
   const slow = await Promise.all(Array.from({ length: 5 }, () => executor.run('sleep 0.6; exit 1', opts)));
   assert.deepEqual(
     slow.map((r) => r.exitCode),

@@ -21,7 +21,7 @@ export function makeProcess(
       commands: { start: `start ${host}`, stop: `stop ${host}`, test: `test ${host}` },
     })),
     transport: 'local',
-    ssh: { port: 22, verifyHostKey: true, connectTimeoutMs: 5000 },
+    ssh: { port: 22, verifyHostKey: true, runner: true, connectTimeoutMs: 5000 },
     testTimeoutMs: 10_000,
     startTimeoutMs: 30_000,
     stopTimeoutMs: 30_000,

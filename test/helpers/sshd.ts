@@ -29,6 +29,8 @@ export interface SshdOptions {
   maxSessions?: number;
   /** Extra sshd_config lines. */
   extraConfig?: string[];
+  /** More NAME=value pairs for sshd's SetEnv (only its first SetEnv line counts), e.g. 'PATH=/x'. */
+  setEnv?: string[];
   /** Listen on this port instead of a free one (e.g. a second "host" sharing ssh_port). */
   port?: number;
   /**
@@ -56,6 +58,8 @@ export interface TestSshd {
   settings(overrides?: Partial<SshSettings>): SshSettings;
   /** Number of successful logins in the log so far. */
   acceptedLogins(): number;
+  /** Number of sessions sshd started so far (one per exec channel; LogLevel VERBOSE logs each). */
+  startedSessions(): number;
   /** Stops the listener and every connection it serves (its descendants). */
   stop(): Promise<void>;
   /** Starts the listener again on the same port. */
@@ -179,6 +183,14 @@ export function descendantsOf(pid: number): number[] {
   return out;
 }
 
+/** Lines of the log that contain TEXT. */
+function countLogLines(logFile: string, text: string): number {
+  if (!existsSync(logFile)) return 0;
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(text)).length;
+}
+
 /** Sends SIGKILL to PID, ignoring a process that is already gone. */
 function killQuietly(pid: number): void {
   try {
@@ -203,7 +215,7 @@ function writeConfig(dir: string, port: number, addresses: string[], options: Ss
     'KbdInteractiveAuthentication no',
     'PubkeyAuthentication yes',
     'PermitRootLogin prohibit-password',
-    'SetEnv SHLVL=1',
+    ['SetEnv', 'SHLVL=1', ...(options.setEnv ?? [])].join(' '),
     'LogLevel VERBOSE',
     'MaxStartups 200:30:400',
     `MaxSessions ${options.maxSessions ?? 10}`,
@@ -282,15 +294,16 @@ export async function startTestSshd(options: SshdOptions = {}): Promise<TestSshd
         keyFile: clientKeyFile,
         knownHostsFile,
         verifyHostKey: true,
+        runner: true,
         connectTimeoutMs: 5000,
         ...overrides,
       };
     },
     acceptedLogins() {
-      if (!existsSync(logFile)) return 0;
-      return readFileSync(logFile, 'utf8')
-        .split('\n')
-        .filter((l) => l.includes('Accepted publickey')).length;
+      return countLogLines(logFile, 'Accepted publickey');
+    },
+    startedSessions() {
+      return countLogLines(logFile, 'Starting session:');
     },
     async stop() {
       const proc = child;

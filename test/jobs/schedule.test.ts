@@ -16,7 +16,7 @@ function job(overrides: Partial<JobConfig> = {}): JobConfig {
     timing: { kind: 'every', everyMs: 30_000 },
     candidates: [{ host: 'A', rank: 1, transport: 'local', command: 'true' }],
     transport: 'local',
-    ssh: { port: 22, verifyHostKey: true, connectTimeoutMs: 5000 },
+    ssh: { port: 22, verifyHostKey: true, runner: true, connectTimeoutMs: 5000 },
     timeoutMs: 600_000,
     withProcess: null,
     overlap: 'skip',

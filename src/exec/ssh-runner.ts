@@ -1,0 +1,292 @@
+/**
+ * The remote runner (issue 14): one long-lived exec channel per connection
+ * running SSH_RUNNER_SCRIPT with Perl on the host, commands multiplexed over it
+ * as protocol lines. sshd then forks no session and no login shell per
+ * command; the runner forks `/bin/sh -c` in a new session, kills its group at
+ * the timeout and captures its output itself.
+ *
+ * The runner's program is Python (posix_spawn) where the login's python3 is 3.8
+ * or later, else Perl. The executor (ssh-executor.ts) starts one per host and
+ * falls back to one exec channel per command when it cannot start (neither
+ * interpreter, a restricted shell, a ForceCommand: the channel ends, or no
+ * greeting comes within the connect timeout).
+ */
+import os from 'node:os';
+import type { RunOptions, RunResult } from './executor.js';
+import { BoundedCapture } from './capture.js';
+import { checkEnvName, quoteShell } from './ssh-command.js';
+import type { ExecChannel, SshConnection } from './ssh-connection.js';
+import { CLOSE_WAIT_AFTER_KILL_MS } from './ssh-run.js';
+import { SSH_RUNNER_PYTHON_SCRIPT } from './ssh-runner-python-script.js';
+import { SSH_RUNNER_SCRIPT } from './ssh-runner-script.js';
+import { TRANSPORT_REASONS } from './ssh-errors.js';
+
+/**
+ * Commands in flight per runner (two pipes each, well under the Perl runner's select limit of
+ * 1024 descriptors); more wait for a slot. Not exec channels: they cost the host several times
+ * more, so a saturated host would only fall further behind.
+ */
+export const RUNNER_SLOTS = 256;
+/** The runner's first line, followed by ' perl' or ' python'. */
+const GREETING = 'H hv-runner 1 ';
+/** Exits 0 when the host's python3 has what the Python runner needs (posix_spawn with setsid: 3.8). */
+const PYTHON_USABLE =
+  'import os, sys; sys.exit(not (sys.version_info >= (3, 8) and hasattr(os, "posix_spawn")))';
+
+/** How a runner's start ended: ready, or why this host cannot use one. */
+export type RunnerStart = { ok: true } | { ok: false; reason: string };
+
+interface Pending {
+  resolve(result: RunResult): void;
+  startedAt: number;
+  /** The runner confirmed it forked the command (`S`). */
+  started: boolean;
+  timer: NodeJS.Timeout;
+}
+
+/** The command line sshd runs to start the runner: the Python one where python3 is usable, else Perl. */
+export function runnerCommand(): string {
+  const python = `python3 -c ${quoteShell(PYTHON_USABLE)} </dev/null >/dev/null 2>&1 && exec python3 -c ${quoteShell(SSH_RUNNER_PYTHON_SCRIPT)}`;
+  return `${python}; exec perl -e ${quoteShell(SSH_RUNNER_SCRIPT)}`;
+}
+
+/** COMMAND with ENV exported first (names checked; values quoted). */
+export function withEnv(command: string, env: Record<string, string> = {}): string {
+  const exports = Object.entries(env).map(([name, value]) => {
+    checkEnvName(name);
+    return `export ${name}=${quoteShell(value)}\n`;
+  });
+  return exports.join('') + command;
+}
+
+export class RemoteRunner {
+  /** Resolves once the runner greeted (ok), or could not start (its channel ended, or no greeting came in time). */
+  readonly ready: Promise<RunnerStart>;
+  private channel: ExecChannel | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private buffer = '';
+  private greeted = false;
+  /** 'python' or 'perl' once it greeted. */
+  program = '';
+  private ended = false;
+  private readonly stderr = new BoundedCapture();
+  private settleStart: (start: RunnerStart) => void = () => undefined;
+  private readonly endListeners: Array<() => void> = [];
+  private readonly slotWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly connection: SshConnection,
+    greetingTimeoutMs: number,
+  ) {
+    this.ready = new Promise<RunnerStart>((resolve) => (this.settleStart = resolve));
+    const timer = setTimeout(() => {
+      const said = this.stderr.text().trim().split('\n')[0];
+      this.end(`it did not greet within ${greetingTimeoutMs} ms${said ? ` (${said})` : ''}`);
+    }, greetingTimeoutMs);
+    void this.ready.then(() => clearTimeout(timer));
+    connection.exec(runnerCommand(), (error, channel) => {
+      if (error || !channel) {
+        this.end(`${TRANSPORT_REASONS.lost}: ${error?.message ?? 'no channel'}`);
+        return;
+      }
+      this.channel = channel;
+      if (this.ended) {
+        channel.close();
+        return;
+      }
+      channel.on('data', (chunk) => this.read(chunk));
+      channel.stderr.on('data', (chunk) => this.stderr.push(chunk));
+      channel.on('exit', (code, signal) => this.end(exitReason(code, signal, this.stderr.text())));
+      channel.on('close', () => this.end('its channel closed'));
+    });
+  }
+
+  /** True while it greeted and has not ended, on a live connection. */
+  get usable(): boolean {
+    return this.greeted && !this.ended && this.connection.alive;
+  }
+
+  /** Calls LISTENER once when the runner ends (at once if it has). */
+  onEnd(listener: () => void): void {
+    if (this.ended) listener();
+    else this.endListeners.push(listener);
+  }
+
+  /**
+   * Runs COMMAND through the runner; resolves with its outcome, never rejects.
+   * At the timeout the runner kills the command's group itself and answers with
+   * what it captured; a command it never confirmed is reported at the timeout
+   * (a cut link, a frozen host), one it confirmed is waited for at most
+   * CLOSE_WAIT_AFTER_KILL_MS more.
+   */
+  async run(command: string, options: RunOptions, startedAt: number): Promise<RunResult> {
+    let line: string;
+    try {
+      line = withEnv(command, options.env);
+    } catch (error) {
+      return result(null, null, false, startedAt, '', (error as Error).message, null);
+    }
+    // All slots taken: wait for one (the timeout runs from the send, as an exec channel's from its open).
+    while (this.pending.size >= RUNNER_SLOTS && !this.ended) {
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    }
+    if (this.ended) {
+      return result(
+        null,
+        null,
+        false,
+        startedAt,
+        '',
+        '',
+        `${TRANSPORT_REASONS.lost}: the remote runner ended`,
+      );
+    }
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timedOut = (): void => {
+        this.forget(id);
+        resolve(result(null, null, true, startedAt, '', '', null));
+      };
+      const timer = setTimeout(() => {
+        const entry = this.pending.get(id);
+        if (!entry) return;
+        if (!entry.started) return timedOut();
+        entry.timer = setTimeout(timedOut, CLOSE_WAIT_AFTER_KILL_MS);
+      }, options.timeoutMs);
+      this.pending.set(id, { resolve, startedAt, started: false, timer });
+      const timeout = Math.max(1, Math.round(options.timeoutMs));
+      this.write(`R ${id} ${timeout} ${Buffer.from(line).toString('hex')}\n`);
+    });
+  }
+
+  /** Drops a settled command and wakes one waiting for a slot. */
+  private forget(id: number): void {
+    this.pending.delete(id);
+    this.slotWaiters.shift()?.();
+  }
+
+  /** Ends the runner's channel: the runner stops reading and exits once its commands are done. */
+  close(): void {
+    this.end('closed');
+  }
+
+  private write(text: string): void {
+    this.channel?.write(text);
+  }
+
+  /** Parses complete reply lines. */
+  private read(chunk: Buffer): void {
+    this.buffer += chunk.toString('latin1');
+    let newline: number;
+    while ((newline = this.buffer.indexOf('\n')) >= 0) {
+      const line = this.buffer.slice(0, newline);
+      this.buffer = this.buffer.slice(newline + 1);
+      if (!this.greeted) {
+        // A login script may print first; what it said is the reason if no greeting follows.
+        if (!line.startsWith(GREETING)) {
+          if (this.stderr.text() === '') this.stderr.push(`${line.slice(0, 200)}\n`);
+          continue;
+        }
+        this.greeted = true;
+        this.program = line.slice(GREETING.length);
+        this.settleStart({ ok: true });
+        continue;
+      }
+      this.answer(line.split(' '));
+    }
+  }
+
+  /** Handles one `S`, `D` or `F` line. */
+  private answer(fields: string[]): void {
+    const id = Number(fields[1]);
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    if (fields[0] === 'S') {
+      entry.started = true;
+      return;
+    }
+    this.forget(id);
+    clearTimeout(entry.timer);
+    if (fields[0] === 'F') {
+      const reason = `could not run /bin/sh: ${decode(fields[2]).toString()}`;
+      entry.resolve(result(null, null, false, entry.startedAt, '', reason, reason));
+      return;
+    }
+    const [, , code, signal, timedOut, , stdout, stderr] = fields;
+    entry.resolve(
+      result(
+        Number(code) >= 0 ? Number(code) : null,
+        Number(signal) > 0 ? signalName(Number(signal)) : null,
+        timedOut === '1',
+        entry.startedAt,
+        decode(stdout),
+        decode(stderr),
+        null,
+      ),
+    );
+  }
+
+  /**
+   * Ends the runner once: before the greeting this host cannot use one (REASON
+   * says why); after it, the commands in flight lost their connection.
+   */
+  private end(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.channel?.close();
+    if (!this.greeted) this.settleStart({ ok: false, reason });
+    const lost = `${TRANSPORT_REASONS.lost} while the command ran (remote runner: ${reason})`;
+    for (const wake of this.slotWaiters.splice(0)) wake();
+    for (const [id, entry] of [...this.pending]) {
+      this.pending.delete(id);
+      clearTimeout(entry.timer);
+      entry.resolve(result(null, null, false, entry.startedAt, '', '', lost));
+    }
+    for (const listener of this.endListeners.splice(0)) listener();
+  }
+}
+
+/** Why the runner's channel ended before it greeted. */
+function exitReason(code: number | null, signal: string | undefined, stderr: string): string {
+  const how = signal ? `was killed by ${signal}` : `exited with ${code ?? 'no status'}`;
+  const said = stderr.trim().split('\n')[0];
+  return `it ${how}${said ? ` (${said})` : ''}`;
+}
+
+/** Hex to bytes ('-' is empty). */
+function decode(hex: string | undefined): Buffer {
+  return !hex || hex === '-' ? Buffer.alloc(0) : Buffer.from(hex, 'hex');
+}
+
+/** 'SIGKILL' for 9. */
+function signalName(signal: number): string {
+  const entry = Object.entries(os.constants.signals).find(([, n]) => n === signal);
+  return entry ? entry[0] : `signal ${signal}`;
+}
+
+/** The RunResult; output is cut to OUTPUT_CAPTURE_BYTES with the usual marker. */
+function result(
+  exitCode: number | null,
+  signal: string | null,
+  timedOut: boolean,
+  startedAt: number,
+  stdout: Buffer | string,
+  stderr: Buffer | string,
+  transportError: string | null,
+): RunResult {
+  const cut = (bytes: Buffer | string): string => {
+    const capture = new BoundedCapture();
+    capture.push(bytes);
+    return capture.text();
+  };
+  return {
+    exitCode,
+    signal,
+    timedOut,
+    durationMs: Date.now() - startedAt,
+    stdout: cut(stdout),
+    stderr: cut(stderr),
+    transportError,
+  };
+}
