@@ -28,7 +28,8 @@ export class DirChanges {
       this.watcher = watch(dir, { persistent: false }, (_event, name) => {
         // An event without a name says something changed, not what: everything may have.
         if (name === null) this.giveUp();
-        else this.changed.add(String(name));
+        // Only names asked about: temp files and the journal come and go by the thousand.
+        else if (this.lookedAt.has(String(name))) this.changed.add(String(name));
       });
       this.watcher.on('error', () => this.giveUp());
     } catch {

@@ -88,6 +88,13 @@ test('connect helper: without Python, or when it dies, the check is made from No
     'a helper that cannot start answers null (caller uses Node)',
   );
   assert.equal(missing.connect('127.0.0.1', 1, 1000), null, 'and is not tried again');
+  const broken = new ConnectHelper('/bin/false');
+  assert.equal((await broken.connect('127.0.0.1', await listening(), 1000))?.result ?? null, null);
+  assert.equal(
+    broken.connect('127.0.0.1', 1, 1000),
+    null,
+    'a helper that ended before answering is not started again',
+  );
   const helper = new ConnectHelper('/usr/bin/python3');
   const port = await listening();
   assert.equal((await helper.connect('127.0.0.1', port, 1000))?.result, 'OK');

@@ -26,6 +26,13 @@ test('dir changes: first ask, then only after an event or the recheck period', a
   assert.equal(changes.mayHaveChanged('a.request.json', now), false);
   assert.equal(changes.mayHaveChanged('b.request.json', now), true, 'another file: its own first ask');
   assert.equal(changes.mayHaveChanged('a.request.json', now + 60_000), true, 'rechecked after the period');
+  writeFileSync(path.join(dir, 'journal.jsonl'), 'x\n');
+  await settle();
+  assert.equal(
+    (changes as unknown as { changed: Set<string> }).changed.size,
+    0,
+    'names nobody asked about are not kept (temp files, the journal)',
+  );
 });
 
 test('dir changes: a directory that cannot be watched means always look', () => {

@@ -33,6 +33,8 @@ export class ConnectHelper {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private readonly lines = new LineBuffer();
+  /** Whether the running helper has answered a check yet. */
+  private answered = false;
   private queued: string[] = [];
   private unavailable: boolean;
   private readonly python: string | null;
@@ -83,9 +85,12 @@ export class ConnectHelper {
       child.stdout.setEncoding('utf8');
       child.stdout.on('data', (chunk: string) => this.read(chunk));
       child.on('error', () => this.die(child, true));
-      child.on('exit', (code) => this.die(child, code !== 0 && code !== null && this.pending.size === 0));
+      // A helper that ended before answering anything cannot run here (a broken interpreter):
+      // give up on it for good rather than start one per check.
+      child.on('exit', () => this.die(child, !this.answered));
       child.stdin.on('error', () => undefined);
       this.child = child;
+      this.answered = false;
       this.holdProcessOpen(false);
       return child;
     } catch {
@@ -110,6 +115,7 @@ export class ConnectHelper {
   }
 
   private read(chunk: string): void {
+    this.answered = true;
     this.lines.push(chunk, (line) => {
       const [id, result, ms] = line.split(' ');
       const entry = this.settle(Number(id));
