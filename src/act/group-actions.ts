@@ -99,7 +99,9 @@ async function startGroup(
     if (!result.ok) {
       const started = members.slice(0, index).reverse();
       for (const done of started) {
-        if ((await memberStep(inline, done, host, 'stop', steps)).refused) break;
+        // As in a group stop: what lies under a member that did not stop is left as it is.
+        const stopped = await memberStep(inline, done, host, 'stop', steps);
+        if (!stopped.ok || stopped.refused) break;
       }
       return memberFailed(context, members, host, member, result, steps);
     }

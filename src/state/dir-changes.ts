@@ -10,6 +10,7 @@
  * The watch never keeps the process alive.
  */
 import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
 
 /** How often a file is looked at even when no event named it. */
 export const RECHECK_MS = 10_000;
@@ -24,10 +25,13 @@ export class DirChanges {
     dir: string,
     private readonly recheckMs = RECHECK_MS,
   ) {
+    const self = path.basename(dir);
     try {
       this.watcher = watch(dir, { persistent: false }, (_event, name) => {
         // An event without a name says something changed, not what: everything may have.
-        if (name === null) this.giveUp();
+        // Without a name, or with the directory's own (it was removed or moved: the watch is
+        // gone), nothing more can be told: always look from now on.
+        if (name === null || String(name) === self) this.giveUp();
         // Only names asked about: temp files and the journal come and go by the thousand.
         else if (this.lookedAt.has(String(name))) this.changed.add(String(name));
       });

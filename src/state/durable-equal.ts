@@ -64,6 +64,8 @@ function sameKeys<T extends object>(
   b: T,
   same: (key: string, x: unknown, y: unknown) => boolean,
 ): boolean {
+  if (a === b) return true;
+  if (a == null || b == null) return false; // a host (or a whole record) only one side has
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
   let defined = 0;

@@ -3,7 +3,7 @@
  * and every recheck period; unsure (watching failed) always means "look".
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -39,4 +39,20 @@ test('dir changes: a directory that cannot be watched means always look', () => 
   const changes = new DirChanges('/nonexistent/hv-dirchanges');
   assert.equal(changes.mayHaveChanged('x'), true);
   assert.equal(changes.mayHaveChanged('x'), true);
+});
+
+test('dir changes: a directory removed while watched means always look', async (t) => {
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'hv-dirchanges-'));
+  t.after(() => rmSync(parent, { recursive: true, force: true }));
+  const dir = path.join(parent, 'state');
+  mkdirSync(dir);
+  const changes = new DirChanges(dir, 60_000);
+  t.after(() => changes.close());
+  const now = Date.now();
+  assert.equal(changes.mayHaveChanged('x', now), true);
+  assert.equal(changes.mayHaveChanged('x', now), false);
+  rmSync(dir, { recursive: true });
+  await settle();
+  assert.equal(changes.mayHaveChanged('x', now), true);
+  assert.equal(changes.mayHaveChanged('x', now), true, 'and keeps looking');
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { durablyEqual, type DurableLimits } from '../../src/state/durable-equal.js';
-import type { ProcessState } from '../../src/state/model.js';
+import { emptyProcessState, hostRecord, type ProcessState } from '../../src/state/model.js';
 import { NOW, processArb, stateArb } from '../decide/helpers/decide-arbitraries.js';
 
 /** The reference: the normalised JSON the store compared before (durable-fingerprint). */
@@ -81,4 +81,13 @@ test('durablyEqual agrees with the normalised-JSON definition (fast-check)', () 
     { numRuns: 3000 },
   );
   assert.ok(equal > 100 && different > 100, `both answers occur (${equal} equal, ${different} different)`);
+});
+
+test('durablyEqual: a host only one state has makes them different (a state file removed or reset)', () => {
+  const limits = { checkCount: 1, minUptimeMs: 1000 };
+  const empty = emptyProcessState();
+  const withHost: ProcessState = { ...empty, hosts: { h1: hostRecord(empty, 'h1') } };
+  assert.equal(durablyEqual(withHost, empty, limits), false);
+  assert.equal(durablyEqual(empty, withHost, limits), false);
+  assert.equal(durablyEqual(withHost, { ...withHost }, limits), true);
 });

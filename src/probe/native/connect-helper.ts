@@ -58,6 +58,8 @@ export class ConnectHelper {
           durationMs: Math.round(performance.now() - started),
           problem: 'connect helper did not answer',
         });
+        // A helper that stopped answering is ended: the next check starts a new one.
+        this.child?.kill('SIGKILL');
       }, timeoutMs + HELPER_GRACE_MS);
       this.pending.set(id, { resolve, timer, started });
       this.holdProcessOpen(true);

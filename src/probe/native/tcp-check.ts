@@ -4,6 +4,7 @@
  * Connected (and matched) → up, refused/reset/closed early/no match → down,
  * no answer within test_timeout, no route or unknown name → unreachable.
  */
+import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import type { RunResult } from '../../exec/executor.js';
@@ -22,11 +23,15 @@ import {
 
 /** Runs one TCP check against `test`; `rank` is the priority when the reply names none. */
 export async function runTcpTest(test: TcpTest, rank: number, timeoutMs: number): Promise<RunResult> {
+  const startedAt = performance.now();
   if (test.send === undefined && test.expect === undefined) {
     const helped = await connectThroughHelper(test, rank, timeoutMs);
     if (helped) return helped;
   }
-  return connectFromNode(test, rank, timeoutMs);
+  // Made from Node: the whole check, or what is left of its time after the helper failed.
+  const left = Math.round(timeoutMs - (performance.now() - startedAt));
+  if (left <= 0) return toRunResult({ kind: 'timeout' }, startedAt, timeoutMs);
+  return connectFromNode(test, rank, left);
 }
 
 /**
@@ -43,11 +48,12 @@ async function connectThroughHelper(
   const where = `${test.host}:${test.port}`;
   let ip = test.host;
   if (net.isIP(ip) === 0) {
-    try {
-      ip = (await lookup(test.host)).address;
-    } catch (error) {
-      return toRunResult(outcomeOfError(error as NodeJS.ErrnoException, where), startedAt, timeoutMs);
-    }
+    const found = await lookupWithin(test.host, timeoutMs);
+    if (found === 'timeout') return toRunResult({ kind: 'timeout' }, startedAt, timeoutMs);
+    if (found instanceof Error) return toRunResult(outcomeOfError(found, where), startedAt, timeoutMs);
+    // Several addresses: Node tries them in turn (autoSelectFamily), the helper only one.
+    if (found.length !== 1) return null;
+    ip = found[0]!.address;
   }
   const answer = await helper.connect(
     ip,
@@ -56,6 +62,23 @@ async function connectThroughHelper(
   );
   if (!answer || answer.result === null) return null;
   return toRunResult(outcomeOfAnswer(answer.result, rank, where, ip, test.port), startedAt, timeoutMs);
+}
+
+/** The addresses of `host`, an error, or 'timeout' when the resolver takes longer than `withinMs`. */
+async function lookupWithin(
+  host: string,
+  withinMs: number,
+): Promise<LookupAddress[] | NodeJS.ErrnoException | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), withinMs)));
+  try {
+    return await Promise.race([
+      lookup(host, { all: true }).catch((error: NodeJS.ErrnoException) => error),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The helper's answer as an outcome, worded as Node words the same socket error (no Error built: refusals are common). */
