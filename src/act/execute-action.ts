@@ -140,6 +140,7 @@ async function executeSwitchover(
   const observations: Observation[] = [];
   const memberSteps: MemberStep[] = [];
   const stopped: string[] = [];
+  const notStopped: string[] = [];
   const failures: string[] = [];
   const stopOld = async (): Promise<void> => {
     for (const host of action.fromHosts) {
@@ -148,6 +149,7 @@ async function executeSwitchover(
       memberSteps.push(...(stop.memberSteps ?? []));
       if (stop.ok) stopped.push(host);
       else {
+        notStopped.push(host);
         failures.push(`${host}: ${stop.reason}`);
         const what = action.stopFirst
           ? `not starting on ${action.host}: the instance on ${host} did not stop`
@@ -171,6 +173,7 @@ async function executeSwitchover(
         observations,
         exitCode: null,
         stoppedHosts: stopped,
+        notStoppedHosts: notStopped,
         hookSteps,
         ...members(),
       };

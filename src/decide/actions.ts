@@ -123,6 +123,11 @@ export interface ActionOutcome {
   aborted?: boolean;
   /** Hosts stopped by a switchover (or a failed start's host), for state bookkeeping. */
   stoppedHosts?: string[];
+  /**
+   * A stop-first switchover (a group's) whose old hosts did not all stop: nothing was started,
+   * so this is a failed stop of these hosts, not a failed start of the target.
+   */
+  notStoppedHosts?: string[];
   /** A group's member steps (start, stop, VIP removal), in the order they ran, for the journal. */
   memberSteps?: MemberStep[];
   /** Hook steps that ran, for the journal. */

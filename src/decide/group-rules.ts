@@ -6,7 +6,8 @@
  *   group is stopped there (members in reverse order) before anything else is done; not while
  *   the death is still being confirmed (check_count) or cannot be acted on safely (quorum,
  *   fence), nor in maintenance, latched or given-up (an operator `stop` excepted);
- * - a stop that failed there holds every start back (its resources may still be held);
+ * - a stop of the group that failed in this pass holds every start back, whatever its host
+ *   shows now (its resources may still be held there);
  * - a switchover (move, failback) stops the group on the old host before starting it on the
  *   new one (`stopFirst`): a pool or a mount cannot be on two hosts, not even for a moment.
  */
@@ -19,7 +20,27 @@ const WAITING_HOLDS: readonly HoldBound[] = ['check_count', 'quorum', 'fence'];
 /** `plan` with the group rules applied; any other process's plan unchanged. */
 export function applyGroupRules(input: DecideInput, plan: Plan): Plan {
   if (!input.process.members) return plan;
-  return stopPartialHosts(input, stopBeforeSwitchover(plan));
+  const switched = stopBeforeSwitchover(plan);
+  return holdAfterFailedStop(input, switched) ?? stopPartialHosts(input, switched);
+}
+
+/**
+ * A stop of the group that failed in this pass, whatever the host shows now (partial, up,
+ * unknown), holds every start back: its resources may still be held there. Null when none failed.
+ */
+function holdAfterFailedStop(input: DecideInput, plan: Plan): Plan | null {
+  const failed = Object.entries(input.attempts.stopFailed);
+  if (failed.length === 0) return null;
+  const isMove = (a: Action) => a.type === 'start' || a.type === 'switchover';
+  if (!plan.actions.some(isMove)) return plan;
+  const partial = new Set(input.observations.filter((o) => o.partial === true).map((o) => o.host));
+  const why = failed.map(([host, reason]) => `${host}: ${reason}`).join('; ');
+  const what = failed.every(([host]) => partial.has(host)) ? 'the partial group' : 'the group';
+  return {
+    ...plan,
+    actions: plan.actions.filter((a) => !isMove(a)),
+    summary: `${plan.summary}; not starting: ${what} did not stop (${why})`,
+  };
 }
 
 /** Marks every switchover to stop the old hosts before the start. */
@@ -33,17 +54,6 @@ function stopBeforeSwitchover(plan: Plan): Plan {
 function stopPartialHosts(input: DecideInput, plan: Plan): Plan {
   const partial = input.observations.filter((o) => o.partial === true);
   if (partial.length === 0 || !actsOnPartial(input, plan)) return plan;
-  const failed = partial.filter((o) => input.attempts.stopFailed[o.host] !== undefined);
-  if (failed.length > 0) {
-    const isMove = (a: Action) => a.type === 'start' || a.type === 'switchover';
-    if (!plan.actions.some(isMove)) return plan;
-    const why = failed.map((o) => `${o.host}: ${input.attempts.stopFailed[o.host]}`).join('; ');
-    return {
-      ...plan,
-      actions: plan.actions.filter((a) => !isMove(a)),
-      summary: `${plan.summary}; not starting: the partial group did not stop (${why})`,
-    };
-  }
   const stops: StopAction[] = partial
     .filter((o) => !plan.actions.some((a) => a.type === 'stop' && a.host === o.host))
     .map((o) => ({

@@ -46,6 +46,16 @@ export function recordOutcome(
       startTimes: [...next.startTimes.filter((t) => t > now - process.restartWindowMs), startedAt],
     };
   }
+  if (outcome.notStoppedHosts?.length) {
+    // A stop-first switchover stopped short: nothing was started on the target, which is not to blame.
+    const stopped = outcome.stoppedHosts ?? [];
+    const activeStopped = next.activeHost !== null && stopped.includes(next.activeHost);
+    return {
+      ...next,
+      activeHost: activeStopped ? null : next.activeHost,
+      counters: { ...next.counters, stops: next.counters.stops + stopped.length },
+    };
+  }
   const record = hostRecord(next, action.host);
   if (!outcome.ok) {
     const failedStarts = record.failedStarts + 1;
@@ -96,5 +106,9 @@ export function recordAttempt(attempts: PassAttempts, outcome: ActionOutcome): P
   if (outcome.aborted) return { ...attempts, failoverAborted: outcome.reason };
   if (action.type === 'stop')
     return { ...attempts, stopFailed: { ...attempts.stopFailed, [action.host]: outcome.reason } };
+  if (outcome.notStoppedHosts?.length) {
+    const failed = Object.fromEntries(outcome.notStoppedHosts.map((host) => [host, outcome.reason]));
+    return { ...attempts, stopFailed: { ...attempts.stopFailed, ...failed } };
+  }
   return { ...attempts, startFailed: { ...attempts.startFailed, [action.host]: outcome.reason } };
 }

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../src/decide/decide.js';
 import { foldObservations } from '../../src/decide/observe.js';
+import { recordAttempt, recordOutcome } from '../../src/decide/record.js';
 import { noAttempts, type Action, type PassAttempts } from '../../src/decide/actions.js';
 import { emptyProcessState, type ProcessState } from '../../src/state/model.js';
 import type { ProcessConfig } from '../../src/config/model.js';
@@ -99,6 +100,14 @@ describe('group rules (decide)', () => {
     assert.match(result.summary, /not starting: the partial group did not stop \(A: member marker/);
   });
 
+  test('a failed stop holds starts back for the pass even when the host no longer reads partial', () => {
+    const process = unit();
+    const attempts = { ...noAttempts(), stopFailed: { A: 'member service: still not down' } };
+    const result = plan(process, [obs.down('A'), obs.down('B')], runningOn(process, 'A'), attempts);
+    assert.deepEqual(steps(result.actions), []);
+    assert.match(result.summary, /not starting: the group did not stop \(A: member service/);
+  });
+
   test('the group is up on B and partial on A: A is stopped, B kept', () => {
     const process = unit();
     const result = plan(process, [partial('A', ['marker']), obs.up('B')], runningOn(process, 'B'));
@@ -144,5 +153,28 @@ describe('group rules (decide)', () => {
     const request = { type: 'move' as const, host: 'B', by: 'op', at: NOW };
     const result = plan(process, [obs.up('A'), obs.down('B')], { ...runningOn(process, 'A'), request });
     assert.deepEqual(steps(result.actions), ['switchover B from A']);
+  });
+});
+
+describe('group switchover bookkeeping', () => {
+  test('a stop-first switchover whose old host did not stop is a failed stop there, not a failed start of the target', () => {
+    const process = unit();
+    const before = runningOn(process, 'A');
+    const outcome = {
+      action: { type: 'switchover' as const, host: 'B', fromHosts: ['A'], reason: 'move', stopFirst: true },
+      ok: false,
+      reason: 'not started on B: A: member service: still not down',
+      observations: [],
+      durationMs: 900,
+      stoppedHosts: [],
+      notStoppedHosts: ['A'],
+    };
+    const after = recordOutcome(process, before, outcome, NOW);
+    assert.equal(after.hosts.B?.failedStarts ?? 0, 0, 'B is not backed off');
+    assert.equal(after.hosts.B?.retryAfter ?? null, null);
+    assert.equal(after.activeHost, 'A');
+    const attempts = recordAttempt(noAttempts(), outcome);
+    assert.deepEqual(Object.keys(attempts.stopFailed), ['A']);
+    assert.deepEqual(attempts.startFailed, {});
   });
 });
