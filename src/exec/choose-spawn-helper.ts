@@ -72,6 +72,17 @@ function findPython(options: ChooseOptions): SpawnProgram | null {
 export function findPython3(
   options: Pick<ChooseOptions, 'pythonPaths' | 'searchPath'> = {},
 ): { path: string; version: [number, number] } | null {
+  // Asked by the spawn helper and the connect helper: look (and maybe run Python) once.
+  const key = JSON.stringify([options.pythonPaths ?? null, options.searchPath ?? process.env.PATH ?? '']);
+  if (!pythonFound.has(key)) pythonFound.set(key, lookForPython3(options));
+  return pythonFound.get(key)!;
+}
+
+const pythonFound = new Map<string, { path: string; version: [number, number] } | null>();
+
+function lookForPython3(
+  options: Pick<ChooseOptions, 'pythonPaths' | 'searchPath'>,
+): { path: string; version: [number, number] } | null {
   const candidates = [...(options.pythonPaths ?? ['/usr/bin/python3'])];
   const inPath = findInPath('python3', options.searchPath);
   if (inPath) candidates.push(inPath);

@@ -12,6 +12,7 @@
  * greeting comes within the connect timeout).
  */
 import os from 'node:os';
+import { LineBuffer } from './line-buffer.js';
 import type { RunOptions, RunResult } from './executor.js';
 import { BoundedCapture } from './capture.js';
 import { checkEnvName, quoteShell } from './ssh-command.js';
@@ -65,7 +66,7 @@ export class RemoteRunner {
   private channel: ExecChannel | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private buffer = '';
+  private readonly lines = new LineBuffer();
   private greeted = false;
   /** 'python' or 'perl' once it greeted. */
   program = '';
@@ -177,24 +178,20 @@ export class RemoteRunner {
 
   /** Parses complete reply lines. */
   private read(chunk: Buffer): void {
-    this.buffer += chunk.toString('latin1');
-    let newline: number;
-    while ((newline = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
+    this.lines.push(chunk.toString('latin1'), (line) => {
       if (!this.greeted) {
         // A login script may print first; what it said is the reason if no greeting follows.
         if (!line.startsWith(GREETING)) {
           if (this.stderr.text() === '') this.stderr.push(`${line.slice(0, 200)}\n`);
-          continue;
+          return;
         }
         this.greeted = true;
         this.program = line.slice(GREETING.length);
         this.settleStart({ ok: true });
-        continue;
+        return;
       }
       this.answer(line.split(' '));
-    }
+    });
   }
 
   /** Handles one `S`, `D` or `F` line. */
