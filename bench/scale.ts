@@ -43,6 +43,7 @@ import { fileURLToPath } from 'node:url';
 import type { HeartbeatInfo } from '../src/state/heartbeat.js';
 import { descendantsOf, startTestSshd, type TestSshd } from '../test/helpers/sshd.js';
 import { peakRssMb, procCpu } from './lib/proc-cpu.js';
+import { ensureDebianPackage } from '../test/helpers/debian-package.js';
 
 const sizes = (process.argv[2] ?? '100,500,1000').split(',').map(Number);
 const durationS = Number(process.argv[3] ?? 30);
@@ -181,6 +182,7 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Pr
 
 /** Monit with n port checks, half on each of two listening addresses. */
 async function monitRow(n: number, dir: string): Promise<Row> {
+  ensureDebianPackage('/usr/bin/monit', 'monit'); // the anchor: Debian's Monit
   const port = await freePort();
   const servers = [await countingServer(UP, port), await countingServer(DOWN, port)];
   const checks = Array.from(

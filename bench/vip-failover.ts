@@ -14,6 +14,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensureDebianPackage } from '../test/helpers/debian-package.js';
 import { cliMain } from '../test/helpers/paths.js';
 import { killService, mendService, SERVICE_PORT, writeServiceConfig } from '../test/helpers/lab-service.js';
 import { createLab, LAB_SUBNET, type Lab, type LabNode } from '../test/helpers/vip-lab.js';
@@ -264,6 +265,7 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
+  ensureDebianPackage('/usr/sbin/keepalived', 'keepalived'); // the anchor: Debian's keepalived
   const lab = await createLab({ servers: 2, clients: 1 });
   const config = writeServiceConfig(lab, [`vip = ${VIP}/24`, 'vip_interface = eth0', 'test_timeout = 1s']);
   const poller = new Poller(lab);
