@@ -11,6 +11,9 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { chooseSpawnHelper } from '../../src/exec/choose-spawn-helper.js';
 import { SpawnHelperPool } from '../../src/exec/spawn-helper.js';
+import { ensurePython3 } from '../helpers/debian-package.js';
+
+ensurePython3();
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ha-valet-spawn-choice-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

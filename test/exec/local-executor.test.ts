@@ -15,6 +15,9 @@ import { chooseSpawnHelper, SPAWN_KINDS } from '../../src/exec/choose-spawn-help
 import { LocalExecutor, spawnMode } from '../../src/exec/local-executor.js';
 import { SpawnHelperPool } from '../../src/exec/spawn-helper.js';
 import { isAlive } from '../helpers/demo-env.js';
+import { ensurePython3 } from '../helpers/debian-package.js';
+
+ensurePython3();
 
 const local = new LocalExecutor('localhost');
 

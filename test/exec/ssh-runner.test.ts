@@ -13,6 +13,9 @@ import type { SshExecutor } from '../../src/exec/ssh-executor.js';
 import { RUNNER_SLOTS } from '../../src/exec/ssh-runner.js';
 import { descendantsOf, signalAll, startTestSshd, type TestSshd } from '../helpers/sshd.js';
 import { poolMaker } from '../helpers/ssh-pools.js';
+import { ensurePython3 } from '../helpers/debian-package.js';
+
+ensurePython3();
 
 let sshd: TestSshd;
 let perlOnly: TestSshd;

@@ -33,3 +33,8 @@ export function ensureDebianPackage(
     );
   }
 }
+
+/** Python 3 for the spawn, connect and SSH runner helpers' tests (`.ci/run` installs the same). */
+export function ensurePython3(): void {
+  ensureDebianPackage('/usr/bin/python3', 'python3-minimal');
+}

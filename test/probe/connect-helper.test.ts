@@ -11,6 +11,9 @@ import { closedPort } from '../helpers/ports.js';
 import { ConnectHelper, connectHelper } from '../../src/probe/native/connect-helper.js';
 import { runTcpTest } from '../../src/probe/native/tcp-check.js';
 import { classifyResult } from '../../src/probe/classify.js';
+import { ensurePython3 } from '../helpers/debian-package.js';
+
+ensurePython3();
 
 const cleanups: Array<() => void> = [];
 after(() => cleanups.forEach((c) => c()));

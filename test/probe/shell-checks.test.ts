@@ -10,6 +10,9 @@ import { createExecutorPool } from '../../src/exec/create-pool.js';
 import { spawnMode } from '../../src/exec/local-executor.js';
 import { probeCandidate } from '../../src/probe/probe.js';
 import { makeProcess } from '../helpers/process-config.js';
+import { ensurePython3 } from '../helpers/debian-package.js';
+
+ensurePython3();
 
 for (const mode of SPAWN_KINDS) {
   describe(`shell tests spawned by ${mode}`, () => {
