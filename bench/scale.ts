@@ -3,7 +3,10 @@
  * side by side in one run, for each N:
  *   monit    Monit 5.33 (`set daemon 1`), N `if failed port … type tcp` checks
  *   native   ha-valet watch --interval 1, N/2 processes × 2 hosts, test = tcp://{host}:{port}
- *            (plain connects through the connect helper, a Python process)
+ *            (plain connects watched by the connect helper, a Python process: it checks every
+ *            interval on its own schedule and the watcher runs a cycle only when a check changed)
+ *   cycled   the native row with HA_VALET_TCP_WATCH=no (the watcher runs a cycle of every
+ *            process every interval, asking the helper for each connect, as before)
  *   nodetcp  the native row with HA_VALET_NATIVE_TCP=node (connects from Node's sockets)
  *   shell    the same with test = `[ {rank} = 1 ] && exit 1; exit 0` (the default spawner:
  *            the Python posix_spawn helper where Python ≥ 3.8 is installed)
@@ -337,6 +340,8 @@ try {
       let result: Row;
       if (row === 'monit') result = await monitRow(n, dir);
       else if (row === 'native') result = await haValetRow('native', n, dir, 'tcp://{host}:{port}', {});
+      else if (row === 'cycled')
+        result = await haValetRow('cycled', n, dir, 'tcp://{host}:{port}', { HA_VALET_TCP_WATCH: 'no' });
       else if (row === 'nodetcp')
         result = await haValetRow('nodetcp', n, dir, 'tcp://{host}:{port}', { HA_VALET_NATIVE_TCP: 'node' });
       else if (row === 'shell')

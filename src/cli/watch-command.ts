@@ -109,10 +109,11 @@ export async function runWatchCommand(command: Command, options: WatchOptions): 
   if (options.http || options.metricsFile) {
     reporting = createWatchReporting({
       config: () => watcher.config,
-      states: () => watcher.states,
+      states: () => watcher.reportStates(),
       jobStates: () => watcher.jobStates,
       lastPassAt: () => watcher.lastCycleAt,
       scheduleLag: () => watcher.lag.summary(),
+      checksDone: () => watcher.checksDone,
       coordination: () => runtime.coordinator.health(),
       journal: runtime.coordinator.journal,
       warn: (message) => logger.warn(message),

@@ -103,6 +103,12 @@ export interface Coordinator {
    * the shared state record (etcd) return null: the record's `request` field is it.
    */
   claimRequest(process: string): Promise<OperatorRequest | null>;
+  /**
+   * Whether an operator request, or a state someone else wrote, may be waiting for
+   * `process` (cheap; unsure means yes). A watcher asks it of the steady processes
+   * it does not run cycles of; absent: always yes.
+   */
+  mayHaveNews?(process: string): boolean;
   /** The last known health; cheap and synchronous. */
   health(): CoordinationHealth;
   /** Asks the store now (every etcd member) and returns fresh health. */

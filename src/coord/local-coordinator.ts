@@ -11,7 +11,7 @@ import type { Observation } from '../probe/observation.js';
 import { readHeartbeat } from '../state/heartbeat.js';
 import { FileJournal } from '../state/journal.js';
 import type { OperatorRequest, ProcessState } from '../state/model.js';
-import { DirChanges } from '../state/dir-changes.js';
+import { DirChanges, QUIET_RECHECK_MS } from '../state/dir-changes.js';
 import { putRequest, requestFileName, takeRequest } from '../state/request-queue.js';
 import { acquirePassLock, readPassLockHolder, type PassLock } from '../state/pass-lock.js';
 import type { StateLayout } from '../state/state-dir.js';
@@ -189,6 +189,12 @@ export class LocalCoordinator implements Coordinator {
       reason: refusal,
     });
     return null;
+  }
+
+  /** Whether a request file or a state written by someone else may wait for `process` (unsure: yes). */
+  mayHaveNews(process: string): boolean {
+    const request = this.requestChanges?.pending(requestFileName(process), QUIET_RECHECK_MS) ?? true;
+    return request || this.state.mayHaveChanged(process, QUIET_RECHECK_MS);
   }
 
   /** Always healthy: the lock file is local. */

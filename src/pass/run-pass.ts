@@ -5,6 +5,7 @@
  */
 import type { ProcessConfig } from '../config/model.js';
 import { decide } from '../decide/decide.js';
+import { isSteady } from '../decide/steady.js';
 import { noAttempts, type Action, type ActionOutcome, type Plan, type StartHold } from '../decide/actions.js';
 import { foldHostObservations, foldProbe } from '../decide/observe.js';
 import { recordAttempt, recordOutcome } from '../decide/record.js';
@@ -34,6 +35,8 @@ export interface PassDeps extends ActContext {
    * round: a pass with starts and fences takes seconds, and the peers keep looking meanwhile.
    */
   readView?(): Promise<MergedView | undefined>;
+  /** Ask decide whether the process is steady after this pass (ProcessPassResult.steady). */
+  wantSteady?: boolean;
 }
 
 export interface ProcessPassResult {
@@ -50,6 +53,11 @@ export interface ProcessPassResult {
   state: ProcessState;
   /** When nothing is up and no start was made: the bound that holds it back, and until when. */
   hold: StartHold | null;
+  /**
+   * Asked for (wantSteady) and true: the pass did nothing, and no later pass would act or
+   * change anything durable while the checks keep saying the same (decide/steady.ts).
+   */
+  steady?: boolean;
 }
 
 /** Replaces the observations of the hosts an action re-tested. */
@@ -159,6 +167,16 @@ export async function runProcessPass(
     activeHost: state.activeHost,
     state: deps.dryRun ? stored : state,
     hold: finalPlan.hold ?? null,
+    ...(deps.wantSteady
+      ? {
+          steady:
+            !deps.dryRun &&
+            death === null &&
+            outcomes.length === 0 &&
+            finalPlan.actions.length === 0 &&
+            isSteady(process, observed, stored, state, probedAt),
+        }
+      : {}),
   };
 }
 

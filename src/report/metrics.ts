@@ -90,6 +90,11 @@ export class StatusMetrics {
       'Processes whose last cycle began over half an interval late.',
       [],
     );
+    gauge(
+      'ha_valet_watcher_checks_done',
+      'Checks the watcher made since it started, those of steady processes the connect helper watches included (ha_valet_check_duration_seconds counts only the checks a cycle ran on).',
+      [],
+    );
     gauge('ha_valet_coordination_ok', '1 while the coordination backend is healthy.', ['backend']);
     gauge('ha_valet_report_timestamp_seconds', 'When these figures were computed.', []);
     const counter = (name: string, help: string): void => {
@@ -211,6 +216,7 @@ export class StatusMetrics {
         set('ha_valet_watcher_schedule_lag_seconds', {}, w.scheduleLag.worstMs / 1000);
         set('ha_valet_watcher_processes_lagging', {}, w.scheduleLag.lagging);
       }
+      if (w.checksDone !== null) set('ha_valet_watcher_checks_done', {}, w.checksDone);
       set(
         'ha_valet_watcher_info',
         { pid: w.pid === null ? '' : String(w.pid), config_file: report.configFile },

@@ -31,6 +31,8 @@ export interface WatcherInput {
   pid: number | null;
   configMatches: boolean | null;
   scheduleLag?: ScheduleLagStatus;
+  /** Checks made since the watcher started. */
+  checksDone?: number;
 }
 
 export interface StatusInput {
@@ -135,6 +137,7 @@ function describeWatcher(watcher: WatcherInput, now: number): WatcherStatus {
     heartbeatAgeMs: watcher.heartbeatAt === null ? null : Math.max(0, now - watcher.heartbeatAt),
     configMatches: watcher.configMatches,
     scheduleLag: watcher.scheduleLag ?? null,
+    checksDone: watcher.checksDone ?? null,
   };
 }
 

@@ -15,7 +15,8 @@
  *   overall: 'ok' | 'warning' | 'critical' | 'unknown'   // as the Nagios plugin sees it
  *   summary: { total: number; up: number; byState: { [state]: number } }
  *   watcher: null | { alive, pid, heartbeatAt, heartbeatAgeMs, configMatches,
- *                     scheduleLag: null | { lagging, total, worstMs, worstProcess } }   // cycles begun late
+ *                     scheduleLag: null | { lagging, total, worstMs, worstProcess },   // cycles begun late
+ *                     checksDone: number | null }   // checks made since the watcher started
  *   coordination: null | { backend, ok, leader, leaderSince, message, members? }
  *   problems: string[]                  // one sentence each, worst first
  *   checks: null | Array<{ check: 'state-dir-writable' | 'host-reachable' | 'command-executable';
@@ -223,6 +224,8 @@ export interface WatcherStatus {
   heartbeatAgeMs: number | null;
   configMatches: boolean | null;
   scheduleLag: ScheduleLagStatus | null;
+  /** Checks made since the watcher started (those of steady watched processes too). */
+  checksDone: number | null;
 }
 
 export interface StatusReport {

@@ -27,6 +27,8 @@ export interface WatchReportingOptions {
   lastPassAt(): number | null;
   /** How far behind schedule the cycles begin. */
   scheduleLag?(): ScheduleLagStatus;
+  /** Checks made since the watcher started. */
+  checksDone?(): number;
   /** Whether the loaded config is still the one on disk, or null when unknown. */
   configMatches?(): boolean | null;
   coordination?(): CoordinationHealth | undefined;
@@ -83,6 +85,7 @@ export function createWatchReporting(options: WatchReportingOptions): WatchRepor
         pid: process.pid,
         configMatches: matches,
         ...(options.scheduleLag ? { scheduleLag: options.scheduleLag() } : {}),
+        ...(options.checksDone ? { checksDone: options.checksDone() } : {}),
       },
       ...(coordination ? { coordination } : {}),
     });

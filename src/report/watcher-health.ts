@@ -44,5 +44,6 @@ export function assessWatcher(heartbeat: HeartbeatInfo | null, check: WatcherChe
     pid: heartbeat.pid,
     configMatches: check.configHash === null ? null : heartbeat.configHash === check.configHash,
     ...(heartbeat.lag ? { scheduleLag: heartbeat.lag } : {}),
+    ...(heartbeat.checksDone !== undefined ? { checksDone: heartbeat.checksDone } : {}),
   };
 }

@@ -53,6 +53,8 @@ export function createCycleDeps(
     stateStore?: ChangeAwareStateStore;
     /** The interval the watcher runs at (default: the config's), for observation_max_age's default. */
     intervalMs?: number;
+    /** Ask whether the process is steady after the cycle (watched checks). */
+    wantSteady?: boolean;
   },
 ): CycleDeps {
   const { logger, coordinator } = runtime;
@@ -72,6 +74,7 @@ export function createCycleDeps(
     },
     onCheck: options.onCheck ?? logChecks(logger),
     ...(options.stateStore ? { stateStore: options.stateStore } : {}),
+    ...(options.wantSteady ? { wantSteady: true } : {}),
     quorum: cachedQuorumSettings(runtime.config, options.intervalMs ?? runtime.config.global.intervalMs),
   };
 }

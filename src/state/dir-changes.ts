@@ -15,6 +15,12 @@ import path from 'node:path';
 /** How often a file is looked at even when no event named it. */
 export const RECHECK_MS = 10_000;
 
+/**
+ * How long a watcher leaves a steady process it does not run cycles of (its checks
+ * say nothing new) without a look when no event named its files.
+ */
+export const QUIET_RECHECK_MS = 60_000;
+
 export class DirChanges {
   private watcher: FSWatcher | null = null;
   private broken = false;
@@ -50,6 +56,16 @@ export class DirChanges {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Whether `name` may have changed since it was last looked at, without taking that
+   * answer; past `recheckMs` (default: this one's) since that look counts as unsure.
+   */
+  pending(name: string, recheckMs = this.recheckMs, now = Date.now()): boolean {
+    if (this.broken || this.changed.has(name)) return true;
+    const last = this.lookedAt.get(name);
+    return last === undefined || now - last >= recheckMs;
   }
 
   /** Stops watching. */

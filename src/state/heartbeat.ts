@@ -14,6 +14,11 @@ export interface HeartbeatInfo {
   lag?: { lagging: number; total: number; worstMs: number; worstProcess: string | null };
   /** Checks made since the watcher started. */
   checksDone?: number;
+  /**
+   * When the connect helper last tallied the watched checks (epoch ms): the processes the
+   * observation snapshot names as watched were checked until then, saying nothing new.
+   */
+  watchedCheckedAt?: number;
 }
 
 /** Writes the heartbeat atomically (throws StateStoreError when the disk refuses). */

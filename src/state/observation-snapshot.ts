@@ -23,32 +23,67 @@ export function snapshotPath(dir: string): string {
 export function observationsOf(states: Map<string, ProcessState>): Record<string, Observation[]> {
   const result: Record<string, Observation[]> = {};
   for (const [name, state] of states) {
-    result[name] = Object.values(state.hosts)
-      .map((record) => record.lastObservation)
-      .filter((o): o is Observation => o !== null);
+    const list: Observation[] = [];
+    for (const record of Object.values(state.hosts)) {
+      if (record.lastObservation !== null) list.push(record.lastObservation);
+    }
+    result[name] = list;
   }
   return result;
 }
 
-/** Replaces the snapshot with `observations` (temp file, fsync, rename). */
+/**
+ * Replaces the snapshot with `observations` (temp file, fsync, rename). `watched`: the
+ * processes whose checks the connect helper makes without cycles (they said nothing new
+ * until the heartbeat's watchedCheckedAt).
+ */
 export async function writeObservationSnapshot(
   dir: string,
   observations: Record<string, Observation[]>,
   at: number,
+  watched: string[] = [],
 ): Promise<void> {
-  await writeFileAtomic(snapshotPath(dir), `${JSON.stringify({ at, observations })}\n`);
+  await writeFileAtomic(snapshotPath(dir), `${JSON.stringify({ at, observations, watched })}\n`);
 }
 
-/** The snapshot's observations by process; empty when there is none or it is unreadable. */
+/**
+ * The snapshot's observations by process; empty when there is none or it is unreadable.
+ * Those of watched processes are dated as late as the heartbeat says they were checked.
+ */
 export function readObservationSnapshot(dir: string): Map<string, Observation[]> {
   try {
     const parsed = JSON.parse(readFileSync(snapshotPath(dir), 'utf8')) as {
       observations?: Record<string, Observation[]>;
+      watched?: unknown;
     };
     const entries = Object.entries(parsed.observations ?? {}).filter(([, list]) => Array.isArray(list));
-    return new Map(entries);
+    const result = new Map(entries);
+    const watched = Array.isArray(parsed.watched) ? parsed.watched.map(String) : [];
+    const checkedAt = watched.length > 0 ? watchedCheckedAt(dir) : null;
+    if (checkedAt === null) return result;
+    for (const name of watched) {
+      const list = result.get(name);
+      if (list)
+        result.set(
+          name,
+          list.map((o) => (o.at < checkedAt ? { ...o, at: checkedAt } : o)),
+        );
+    }
+    return result;
   } catch {
     return new Map();
+  }
+}
+
+/** The heartbeat's watchedCheckedAt, or null. */
+function watchedCheckedAt(dir: string): number | null {
+  try {
+    const beat = JSON.parse(readFileSync(path.join(dir, 'heartbeat.json'), 'utf8')) as {
+      watchedCheckedAt?: unknown;
+    };
+    return typeof beat.watchedCheckedAt === 'number' ? beat.watchedCheckedAt : null;
+  } catch {
+    return null;
   }
 }
 

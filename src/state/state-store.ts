@@ -147,6 +147,11 @@ export class FileStateStore implements StateStore {
     return token;
   }
 
+  /** Whether the state file of `process` may have changed since changeToken last looked (unsure: yes). */
+  mayHaveChanged(process: string, recheckMs?: number): boolean {
+    return this.changes?.pending(path.basename(this.pathOf(process)), recheckMs) ?? true;
+  }
+
   /** Writes a process's state atomically (temp, fsync, rename, fsync dir). */
   async save(process: string, state: ProcessState): Promise<boolean> {
     const body = JSON.stringify(state);

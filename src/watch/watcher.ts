@@ -24,6 +24,12 @@ import { LeadershipKeeper } from './leadership-keeper.js';
 import { JobScheduler } from '../jobs/job-scheduler.js';
 import type { JobState } from '../jobs/job-state.js';
 import { ScheduleLag } from './schedule-lag.js';
+import type { Observation } from '../probe/observation.js';
+import { canWatchTcp, TcpWatches, type TcpWatch } from '../probe/native/tcp-watch.js';
+import { withCheckedAt } from './checked-at.js';
+
+/** How long a watcher checks a process itself before it asks the connect helper to watch it again. */
+const WATCH_RETRY_MS = 60_000;
 
 export interface WatcherOptions {
   names?: string[];
@@ -66,8 +72,19 @@ export class Watcher {
     this.checksDone++;
     (this.options.onCheck ?? logChecks(this.runtime.logger))(process, candidate, observation);
   };
-  /** lastCycleAt when the observation snapshot was last written. */
-  private snapshotOf: number | null = null;
+  /** When a cycle last ended (lastCycleAt also moves with the helper's tallies of watched checks). */
+  private cycledAt: number | null = null;
+  /** cycledAt and the watched processes when the observation snapshot was last written. */
+  private snapshotOf: { at: number; watched: string } | null = null;
+  /**
+   * The connect helper's watches of plain tcp:// checks (tcp-watch.ts); null when the
+   * coordination is not local (peers need every cycle's observations) or it is switched off.
+   */
+  private tcpWatches: TcpWatches | null = null;
+  /** The live watch of each watched process. */
+  private readonly watched = new Map<string, TcpWatch>();
+  /** The leadership the quiet watches last ran a cycle under. */
+  private watchedUnder: unknown = null;
 
   constructor(
     private runtime: Runtime,
@@ -173,6 +190,15 @@ export class Watcher {
       warn: (m) => this.runtime.logger.warn(m),
       debug: (m) => this.runtime.logger.debug(m),
     });
+    this.tcpWatches = this.mayWatchTcp()
+      ? new TcpWatches({
+          lag: (name, lagMs) => this.lag.record(name, lagMs),
+          checks: (count) => {
+            this.checksDone += count;
+            this.lastCycleAt = Date.now();
+          },
+        })
+      : null;
     // Spread evenly over the interval: process i of n begins i/n of an interval after the first.
     const count = this.processes.length;
     this.loops = this.processes.map((process, index) =>
@@ -194,6 +220,8 @@ export class Watcher {
   private async stopLoops(): Promise<void> {
     this.cancel.abort();
     await Promise.all(this.loops);
+    this.tcpWatches?.close();
+    this.tcpWatches = null;
     // Shutting down waits for job runs in progress; a reload lets them finish in the background.
     await this.jobs?.stop({ waitForRuns: this.stopping });
     await this.pool?.closeAll();
@@ -208,6 +236,7 @@ export class Watcher {
     while (!this.stopping) {
       const lagLine = this.lag.transition();
       if (lagLine) this.runtime.logger.warn(lagLine);
+      this.wakeWatched();
       await this.writeHeartbeat();
       await this.writeSnapshot();
       await abortableSleep(Math.min(this.intervalMs, 1000), this.stopped.signal);
@@ -227,19 +256,28 @@ export class Watcher {
         at: Date.now(),
         lag: this.lag.summary(),
         checksDone: this.checksDone,
+        ...(this.watched.size > 0 && this.tcpWatches?.lastTickAt
+          ? { watchedCheckedAt: this.tcpWatches.lastTickAt }
+          : {}),
       });
     } catch (error) {
       this.runtime.logger.warn(`cannot write heartbeat: ${(error as Error).message}`);
     }
   }
 
-  /** Writes the newest observations once per interval when a cycle ran since (status --no-probe reads them). */
+  /**
+   * Writes the newest observations once per interval when a cycle ran since (status
+   * --no-probe reads them), naming the watched processes: their checks go on without
+   * cycles, and the heartbeat's watchedCheckedAt says until when they said nothing new.
+   */
   private async writeSnapshot(): Promise<void> {
-    const at = this.lastCycleAt;
-    if (at === null || at === this.snapshotOf) return;
+    const at = this.cycledAt;
+    const watched = [...this.watched.keys()];
+    const key = watched.join(' ');
+    if (at === null || (at === this.snapshotOf?.at && key === this.snapshotOf.watched)) return;
     try {
-      await writeObservationSnapshot(this.runtime.layout.dir, observationsOf(this.states), at);
-      this.snapshotOf = at;
+      await writeObservationSnapshot(this.runtime.layout.dir, observationsOf(this.states), at, watched);
+      this.snapshotOf = { at, watched: key };
     } catch (error) {
       this.runtime.logger.warn(`cannot write the observation snapshot: ${(error as Error).message}`);
     }
@@ -249,6 +287,12 @@ export class Watcher {
    * Runs cycles of `process` every interval, the first after `offsetMs`, until `signal`
    * aborts. Each cycle is due one interval after the previous one began; how much later
    * it begins is its schedule lag (its own slow test, or a machine that cannot keep up).
+   *
+   * A process of plain tcp:// checks is watched by the connect helper instead
+   * (tcp-watch.ts): a cycle runs on each round it reports, and once the process is
+   * steady (decide/steady.ts) only on a round that changed, or when an operator request
+   * or a foreign state write may wait (wakeWatched). Should the helper end, the loop
+   * checks by itself until it can watch again.
    */
   private async loop(
     process: ProcessConfig,
@@ -256,9 +300,24 @@ export class Watcher {
     signal: AbortSignal,
     offsetMs: number,
   ): Promise<void> {
-    await abortableSleep(offsetMs, signal);
+    const watchable = this.tcpWatches !== null && canWatchTcp(process);
+    let watchAfter = watchable ? 0 : Infinity;
+    if (!watchable) await abortableSleep(offsetMs, signal);
     let due = Date.now();
     while (!signal.aborted) {
+      if (Date.now() >= watchAfter) {
+        const watch = this.tcpWatches?.open(
+          process,
+          this.intervalMs,
+          Math.max(0, due + offsetMs - Date.now()),
+        );
+        offsetMs = 0;
+        if (watch) await this.watchedCycles(process, pool, signal, watch);
+        if (signal.aborted) break;
+        // The helper ended (checks go on from here) or could not be used.
+        watchAfter = Date.now() + (watch ? this.intervalMs : WATCH_RETRY_MS);
+        due = Date.now();
+      }
       const started = Date.now();
       this.lag.record(process.name, started - due);
       await this.cycle(process, pool, signal);
@@ -267,8 +326,77 @@ export class Watcher {
     }
   }
 
-  /** One cycle; any error is logged and survived. */
-  private async cycle(process: ProcessConfig, pool: ExecutorPool, signal: AbortSignal): Promise<void> {
+  /** Cycles on the rounds `watch` reports, until it ends or `signal` aborts. */
+  private async watchedCycles(
+    process: ProcessConfig,
+    pool: ExecutorPool,
+    signal: AbortSignal,
+    watch: TcpWatch,
+  ): Promise<void> {
+    this.watched.set(process.name, watch);
+    const abort = () => watch.close();
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+      for (;;) {
+        const round = await watch.next();
+        if (round === null) return;
+        this.lag.record(process.name, round.lagMs);
+        for (const [index, observation] of round.observations.entries())
+          this.reportCheck(process, index, observation);
+        const result = await this.cycle(process, pool, signal, round.observations);
+        watch.cycled(result?.steady !== true);
+      }
+    } finally {
+      signal.removeEventListener('abort', abort);
+      if (this.watched.get(process.name) === watch) this.watched.delete(process.name);
+      watch.close();
+    }
+  }
+
+  /** Hands a watched check to the configured listener (counted by the helper's tallies, not here). */
+  private reportCheck(process: ProcessConfig, index: number, observation: Observation): void {
+    const candidate = process.candidates[index];
+    if (candidate) (this.options.onCheck ?? logChecks(this.runtime.logger))(process, candidate, observation);
+  }
+
+  /**
+   * Makes the quiet watches hot again where a cycle may be needed although no check
+   * changed: an operator request or a state file someone else wrote, or a change of
+   * leadership (a follower's cycles are never steady; a new leader must look at once).
+   */
+  private wakeWatched(): void {
+    if (this.watched.size === 0) return;
+    const leadership = this.leadership.current();
+    const changed = leadership !== this.watchedUnder;
+    this.watchedUnder = leadership;
+    const coordinator = this.runtime.coordinator;
+    for (const [name, watch] of this.watched) {
+      if (!watch.isHot && (changed || (coordinator.mayHaveNews?.(name) ?? true))) watch.setHot(true);
+    }
+  }
+
+  /** Whether plain tcp:// checks may be watched by the connect helper (local coordination). */
+  private mayWatchTcp(): boolean {
+    return this.runtime.coordinator.backend === 'local' && process.env.HA_VALET_TCP_WATCH !== 'no';
+  }
+
+  /**
+   * The last state of each process for reports: a watched process that is quiet was
+   * checked as recently as the helper last said it was checking, though its cycle ran earlier.
+   */
+  reportStates(): Map<string, ProcessState> {
+    const tick = this.tcpWatches?.lastTickAt ?? null;
+    if (tick === null || this.watched.size === 0) return this.states;
+    return withCheckedAt(this.states, this.watched.keys(), tick);
+  }
+
+  /** One cycle, on `observed` when given (else it probes); any error is logged and survived. */
+  private async cycle(
+    process: ProcessConfig,
+    pool: ExecutorPool,
+    signal: AbortSignal,
+    observed?: Observation[],
+  ): Promise<ProcessPassResult | null> {
     const leadership = this.leadership.current();
     const backend = this.runtime.coordinator.backend;
     try {
@@ -282,18 +410,21 @@ export class Watcher {
         onCheck: this.countChecks,
         stateStore: this.store,
         intervalMs: this.intervalMs,
+        wantSteady: observed !== undefined,
       });
-      const result = await runProcessCycle(process, deps);
+      const result = await runProcessCycle(process, deps, observed);
       if (this.storeTrouble.delete(process.name))
         this.runtime.logger.info(`${process.name}: cycles complete again`, { process: process.name });
       this.states.set(process.name, result.state);
-      this.lastCycleAt = Date.now();
+      this.lastCycleAt = this.cycledAt = Date.now();
       const line = `${result.summary}${leadership ? '' : ' [following: not acting]'}`;
       if (result.outcomes.length > 0) this.runtime.logger.info(line, { process: process.name });
       else this.runtime.logger.debug(line, { process: process.name });
       this.options.onCycle?.(result);
+      return result;
     } catch (error) {
       this.logCycleFailure(process.name, error as Error);
+      return null;
     }
   }
 

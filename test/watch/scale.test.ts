@@ -67,14 +67,16 @@ test('a slow process lags alone; the lag is logged, shown by status and in the m
       '[Fast]',
       'host = 127.0.0.1',
       `port = ${fastPort}`,
-      'test = tcp://{host}:{port}',
+      // A shell line, not tcp://: a steady process of plain tcp:// checks runs no cycles at all
+      // (the connect helper watches it, watched-checks.test.ts), and this test is about cycles.
+      'test = exit 1',
       '[Slow]',
       'host = 127.0.0.1',
       'test = sleep 1.5; exit 1',
       '',
     ].join('\n'),
   );
-  // Fast's service answers all along: its cycles are one TCP connect each.
+  // Fast's service answers all along: its cycles are one quick check each.
   const service = net.createServer((socket) => socket.end());
   await new Promise<void>((resolve) => service.listen(fastPort, '127.0.0.1', resolve));
   const watcher = startWatcher(configPath, ['--interval', '300ms', '--http', `127.0.0.1:${httpPort}`]);

@@ -28,6 +28,14 @@ export interface ConnectAnswer {
 
 type Pending = { resolve(answer: ConnectAnswer): void; timer: NodeJS.Timeout; started: number };
 
+/** Where the lines about watched checks go (tcp-watch.ts), and who hears that the helper ended. */
+export interface WatchSink {
+  /** An `R`, `L` or `N` line (connect-helper-script.ts). */
+  line(line: string): void;
+  /** The helper ended: every watch is gone. */
+  lost(): void;
+}
+
 export class ConnectHelper {
   private child: ChildProcessByStdio<Writable, Readable, null> | null = null;
   private readonly pending = new Map<number, Pending>();
@@ -38,6 +46,9 @@ export class ConnectHelper {
   private queued: string[] = [];
   private unavailable: boolean;
   private readonly python: string | null;
+  private watchSink: WatchSink | null = null;
+  /** Watches the running helper holds (they keep Node running, as checks in flight do). */
+  private watches = 0;
 
   constructor(python: string | null = findPython3()?.path ?? null) {
     this.python = python;
@@ -63,14 +74,36 @@ export class ConnectHelper {
       }, timeoutMs + HELPER_GRACE_MS);
       this.pending.set(id, { resolve, timer, started });
       this.holdProcessOpen(true);
-      if (this.queued.push(`${id} ${Math.max(1, Math.round(timeoutMs))} ${ip} ${port}\n`) === 1)
-        setTimeout(() => this.flush(), BATCH_MS);
+      this.enqueue(`${id} ${Math.max(1, Math.round(timeoutMs))} ${ip} ${port}\n`);
     });
+  }
+
+  /** Sends the lines of watched checks and the helper's end to `sink` (one sink per helper). */
+  setWatchSink(sink: WatchSink | null): void {
+    this.watchSink = sink;
+  }
+
+  /**
+   * Sends a watch command now (W, H, U: connect-helper-script.ts), starting the helper if
+   * needed; false when the helper cannot be used. `watches` is how many watches it holds after.
+   */
+  command(line: string, watches: number): boolean {
+    const child = this.unavailable ? null : (this.child ?? this.startChild());
+    if (!child) return false;
+    this.watches = watches;
+    this.holdProcessOpen(this.pending.size > 0 || watches > 0);
+    this.enqueue(`${line}\n`);
+    return true;
   }
 
   /** The helper's PID, when it runs (benchmarks read its CPU time). */
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** Queues a line for the helper: lines asked within BATCH_MS go in one write. */
+  private enqueue(line: string): void {
+    if (this.queued.push(line) === 1) setTimeout(() => this.flush(), BATCH_MS);
   }
 
   private flush(): void {
@@ -112,13 +145,18 @@ export class ConnectHelper {
   private settle(id: number): Pending | undefined {
     const entry = this.pending.get(id);
     this.pending.delete(id);
-    if (this.pending.size === 0) this.holdProcessOpen(false);
+    if (this.pending.size === 0 && this.watches === 0) this.holdProcessOpen(false);
     return entry;
   }
 
   private read(chunk: string): void {
     this.answered = true;
     this.lines.push(chunk, (line) => {
+      // Lines about watched checks begin with a letter, answers to single checks with their id.
+      if (line.charCodeAt(0) >= 65) {
+        this.watchSink?.line(line);
+        return;
+      }
       const [id, result, ms] = line.split(' ');
       const entry = this.settle(Number(id));
       if (!entry || result === undefined) return;
@@ -136,6 +174,8 @@ export class ConnectHelper {
     this.child = null;
     this.lines.clear();
     if (giveUp) this.unavailable = true;
+    this.watches = 0;
+    this.watchSink?.lost();
     for (const [id, entry] of [...this.pending]) {
       this.settle(id);
       clearTimeout(entry.timer);

@@ -82,7 +82,7 @@ async function lookupWithin(
 }
 
 /** The helper's answer as an outcome, worded as Node words the same socket error (no Error built: refusals are common). */
-function outcomeOfAnswer(
+export function outcomeOfAnswer(
   result: string,
   rank: number,
   where: string,
