@@ -300,19 +300,18 @@ export class Watcher {
     signal: AbortSignal,
     offsetMs: number,
   ): Promise<void> {
-    const watchable = this.tcpWatches !== null && canWatchTcp(process);
+    const watchable = this.mayWatch(process);
     let watchAfter = watchable ? 0 : Infinity;
     if (!watchable) await abortableSleep(offsetMs, signal);
     let due = Date.now();
     while (!signal.aborted) {
       if (Date.now() >= watchAfter) {
-        const watch = this.tcpWatches?.open(
-          process,
-          this.intervalMs,
-          Math.max(0, due + offsetMs - Date.now()),
-        );
+        // The first round (or cycle) keeps this loop's place in the spread over the interval.
+        const firstIn = Math.max(0, due + offsetMs - Date.now());
         offsetMs = 0;
+        const watch = this.tcpWatches?.open(process, this.intervalMs, firstIn);
         if (watch) await this.watchedCycles(process, pool, signal, watch);
+        else await abortableSleep(firstIn, signal);
         if (signal.aborted) break;
         // The helper ended (checks go on from here) or could not be used.
         watchAfter = Date.now() + (watch ? this.intervalMs : WATCH_RETRY_MS);
@@ -373,6 +372,14 @@ export class Watcher {
     for (const [name, watch] of this.watched) {
       if (!watch.isHot && (changed || (coordinator.mayHaveNews?.(name) ?? true))) watch.setHot(true);
     }
+  }
+
+  /**
+   * Whether the connect helper may watch `process`: plain tcp:// checks only, and no VIP or
+   * hosts-file line (their cycle also checks and mends the resource every interval).
+   */
+  private mayWatch(process: ProcessConfig): boolean {
+    return this.tcpWatches !== null && !process.vip && !process.hostsEntry && canWatchTcp(process);
   }
 
   /** Whether plain tcp:// checks may be watched by the connect helper (local coordination). */

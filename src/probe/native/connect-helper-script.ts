@@ -28,8 +28,9 @@
  *        first on time again after such
  *   out: `N <checks> <worst lag ms> <key of worst>` once a second: checks made since the last
  *        N line and the latest round begun most late
- * A round begins one interval after the previous one began, never before it ended (one
- * slow host delays only its own process). The helper exits when its stdin closes; a
+ * Rounds keep a fixed rate: each is due one interval after the previous one was due, begins
+ * up to a quarter interval (at most 250 ms) early with others due then (one wake-up for several), never before the previous
+ * one ended (one slow host delays only its own process). The helper exits when its stdin closes; a
  * connect still pending is dropped then.
  */
 export const CONNECT_HELPER_SCRIPT = String.raw`
@@ -57,7 +58,7 @@ class One:
         out.append(b'%s %s %d\n' % (self.id, result, int((t - self.started) * 1000 + 0.5)))
 class Watch:
     __slots__ = ('key', 'interval', 'timeout', 'limit', 'targets', 'hot', 'last', 'res', 'ms',
-                 'left', 'started', 'due', 'late', 'dead', 'seq', 'began')
+                 'left', 'started', 'due', 'late', 'dead', 'seq', 'began', 'early')
     def done(self, i, result, t):
         global checks, worst
         self.res[i] = result
@@ -76,12 +77,16 @@ class Watch:
             out.append(b'L %s %d\n' % (self.key, lag))
         self.late = late
         self.last = self.res
-        self.due = self.started + self.interval
+        # Fixed rate: due one interval after it was due (a round begun early or late does not
+        # move the next); a round that overran its interval is followed at once (its lag shows).
+        self.due = max(self.due + self.interval, now())
         schedule(self)
 def schedule(w):
+    # Queued by when it may begin: up to a quarter of its interval (at most 250 ms) early, so
+    # rounds due about together begin in one wake-up (each costs more than a connect here).
     global seq
     seq += 1
-    heapq.heappush(heap, (w.due, seq, w))
+    heapq.heappush(heap, (w.due - w.early, seq, w))
 def connect(owner, i, family, addr, timeout, t):
     try:
         s = socket.socket(family, NB)
@@ -113,6 +118,7 @@ def command(line):
         w = Watch()
         w.key = f[1]; w.interval = int(f[2]) / 1000; w.timeout = int(f[3]) / 1000
         w.limit = int(f[2]) // 2
+        w.early = min(0.25, w.interval / 4)
         w.targets = [target(f[k], f[k + 1]) for k in range(5, len(f), 2)]
         w.hot = False; w.last = None; w.late = False; w.dead = False; w.seq = b'0'
         w.due = t + int(f[4]) / 1000
