@@ -13,20 +13,24 @@
  */
 import type { ProcessConfig } from '../config/model.js';
 import type { Observation } from '../probe/observation.js';
+import { MAX_PRIORITY } from '../probe/classify.js';
 import { durablyEqual } from '../state/durable-equal.js';
 import type { ProcessState } from '../state/model.js';
 import { noAttempts } from './actions.js';
 import { decide } from './decide.js';
 import { foldProbe } from './observe.js';
 
-/** Past every delay a process is configured with: the longest of its `…Ms` settings, plus a day. */
+/**
+ * Past every delay a process is configured with: the longest of its `…Ms` settings, and the
+ * priority wait of the least preferred priority (priority − 1 waits), plus a day.
+ */
 export function steadyHorizonMs(process: ProcessConfig): number {
   let longest = 0;
   for (const [key, value] of Object.entries(process)) {
     if (key.endsWith('Ms') && typeof value === 'number' && Number.isFinite(value))
       longest = Math.max(longest, value);
   }
-  return longest + 86_400_000;
+  return Math.max(longest, MAX_PRIORITY * process.priorityWaitMs) + 86_400_000;
 }
 
 /**

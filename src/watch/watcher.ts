@@ -272,7 +272,7 @@ export class Watcher {
    */
   private async writeSnapshot(): Promise<void> {
     const at = this.cycledAt;
-    const watched = [...this.watched.keys()];
+    const watched = this.quietNames();
     const key = watched.join(' ');
     if (at === null || (at === this.snapshotOf?.at && key === this.snapshotOf.watched)) return;
     try {
@@ -343,7 +343,7 @@ export class Watcher {
         for (const [index, observation] of round.observations.entries())
           this.reportCheck(process, index, observation);
         const result = await this.cycle(process, pool, signal, round.observations);
-        watch.cycled(result?.steady !== true);
+        watch.cycled(result?.steady !== true, result === null || result.outcomes.length > 0);
       }
     } finally {
       signal.removeEventListener('abort', abort);
@@ -364,13 +364,21 @@ export class Watcher {
    * leadership (a follower's cycles are never steady; a new leader must look at once).
    */
   private wakeWatched(): void {
+    // A helper that stopped tallying (stopped, hung) checks nothing: end it, check by ourselves.
+    const silentMs = Math.max(5000, 3 * this.intervalMs);
+    if (this.tcpWatches?.stalled(silentMs)) {
+      this.runtime.logger.warn(
+        `connect helper silent for over ${silentMs} ms: ending it; the watcher checks its processes itself until a new one watches them`,
+      );
+      this.tcpWatches.killHelper();
+    }
     if (this.watched.size === 0) return;
     const leadership = this.leadership.current();
     const changed = leadership !== this.watchedUnder;
     this.watchedUnder = leadership;
     const coordinator = this.runtime.coordinator;
     for (const [name, watch] of this.watched) {
-      if (!watch.isHot && (changed || (coordinator.mayHaveNews?.(name) ?? true))) watch.setHot(true);
+      if (changed || (!watch.isHot && (coordinator.mayHaveNews?.(name) ?? true))) watch.wake();
     }
   }
 
@@ -394,7 +402,16 @@ export class Watcher {
   reportStates(): Map<string, ProcessState> {
     const tick = this.tcpWatches?.lastTickAt ?? null;
     if (tick === null || this.watched.size === 0) return this.states;
-    return withCheckedAt(this.states, this.watched.keys(), tick);
+    return withCheckedAt(this.states, this.quietNames(), tick);
+  }
+
+  /**
+   * The watched processes heard only on a change (cold): their last checks are as recent as
+   * the helper's last tally. Not a hot one: its newest round may not have reached a cycle
+   * (one that failed, one still running).
+   */
+  private quietNames(): string[] {
+    return [...this.watched].filter(([, watch]) => !watch.isHot).map(([name]) => name);
   }
 
   /** One cycle, on `observed` when given (else it probes); any error is logged and survived. */

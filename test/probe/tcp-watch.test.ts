@@ -96,7 +96,7 @@ test('cold: only changed rounds are heard; hot: every round; every check is tall
       ['b', 'down', undefined],
     ],
   );
-  watch.cycled(false); // steady: cold
+  watch.cycled(false, true); // steady: cold
   const quiet = await roundsDuring(() => watch.next(), 1200);
   assert.equal(quiet.length, 0, 'no round heard while nothing changed');
   assert.ok(tallied >= 10, `the helper kept checking: ${tallied} checks tallied`);
@@ -106,7 +106,7 @@ test('cold: only changed rounds are heard; hot: every round; every check is tall
   assert.ok(changed.length >= 1, 'the change is heard');
   assert.equal(changed[0]!.observations[0]!.kind, 'down');
 
-  watch.cycled(true); // not steady: hot
+  watch.cycled(true, true); // not steady: hot
   const hot = await roundsDuring(() => watch.next(), 1000);
   assert.ok(hot.length >= 5, `every round heard while hot: ${hot.length} in 1 s`);
   watches.close();
@@ -120,11 +120,11 @@ test('a round begun before a cycle ended is dropped, and the watch turns hot so 
   const watches = new TcpWatches({ lag: () => undefined, checks: () => undefined }, helper);
   const watch = watches.open(tcpProcess(up, await closedPort()), 100, 0)!;
   await watch.next();
-  watch.cycled(true);
+  watch.cycled(true, true);
   // A "cycle" that takes 500 ms: rounds reported meanwhile began before it ended.
   await new Promise((resolve) => setTimeout(resolve, 500));
   server.close(); // the change happens as the cycle ends
-  watch.cycled(false);
+  watch.cycled(false, true);
   assert.equal(watch.isHot, true, 'a round was waiting when the cycle ended: stays hot');
   const rounds = await roundsDuring(() => watch.next(), 800);
   assert.ok(rounds.length >= 1, 'the next rounds are heard');
@@ -143,9 +143,60 @@ test('the helper ends: the watch ends with it', async () => {
     0,
   )!;
   await watch.next();
-  watch.cycled(false);
+  watch.cycled(false, true);
   const ended = watch.next();
   helper.close();
   assert.equal(await ended, null);
   assert.equal(watch.alive, false);
+});
+
+test('an address the system cannot use fails that host only; the helper keeps watching', async () => {
+  const server = await listen();
+  cleanups.push(() => server.close());
+  const helper = new ConnectHelper();
+  cleanups.push(() => helper.close());
+  const watches = new TcpWatches({ lag: () => undefined, checks: () => undefined }, helper);
+  const good = tcpProcess((server.address() as net.AddressInfo).port, await closedPort());
+  // A link-local address scoped to an interface that does not exist: connect raises in Python.
+  const scoped = {
+    ...good,
+    name: 'Scoped',
+    candidates: good.candidates.map((c) => ({
+      ...c,
+      nativeTest: { kind: 'tcp' as const, host: 'fe80::1%nosuchif0', port: 80 },
+    })),
+  };
+  assert.equal(canWatchTcp(scoped), true);
+  const bad = watches.open(scoped, 100, 0)!;
+  const first = await bad.next();
+  assert.ok(first, 'a round is reported');
+  assert.deepEqual(
+    first.observations.map((o) => o.kind),
+    ['unreachable', 'unreachable'],
+  );
+  const fine = watches.open(good, 100, 0)!;
+  const round = await fine.next();
+  assert.equal(round?.observations[0]?.kind, 'up', 'the helper still runs and checks the others');
+  watches.close();
+});
+
+test('a helper that stops tallying is seen as stalled; ending it ends the watches', async () => {
+  const server = await listen();
+  cleanups.push(() => server.close());
+  const helper = new ConnectHelper();
+  const watches = new TcpWatches({ lag: () => undefined, checks: () => undefined }, helper);
+  const watch = watches.open(
+    tcpProcess((server.address() as net.AddressInfo).port, await closedPort()),
+    100,
+    0,
+  )!;
+  await watch.next();
+  assert.equal(watches.stalled(3000), false);
+  process.kill(helper.pid!, 'SIGSTOP');
+  cleanups.push(() => helper.kill());
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(watches.stalled(1200), true, 'silent past its tally');
+  const ended = watch.next();
+  watches.killHelper();
+  assert.equal(await ended, null);
 });

@@ -82,17 +82,19 @@ class Watch:
         self.due = max(self.due + self.interval, now())
         schedule(self)
 def schedule(w):
-    # Queued by when it may begin: up to a quarter of its interval (at most 250 ms) early, so
-    # rounds due about together begin in one wake-up (each costs more than a connect here).
     global seq
     seq += 1
-    heapq.heappush(heap, (w.due - w.early, seq, w))
+    heapq.heappush(heap, (w.due, seq, w))
 def connect(owner, i, family, addr, timeout, t):
     try:
         s = socket.socket(family, NB)
     except OSError as e:
         owner.done(i, name(e.errno), t); return
-    code = s.connect_ex(addr)
+    try:
+        code = s.connect_ex(addr)
+    except (OSError, ValueError, OverflowError) as e:
+        # An address the system cannot use now (a scope whose interface is gone): that host only.
+        s.close(); owner.done(i, name(getattr(e, 'errno', None) or errno.EADDRNOTAVAIL), now()); return
     if code == EIN:
         fd = s.fileno()
         conns[fd] = (owner, i, s, t + timeout)
@@ -167,7 +169,12 @@ while True:
         s.close()
         owner.done(i, b'OK' if code == 0 else name(code), now())
     t = now()
-    while heap and heap[0][0] <= t:
+    # The round due first begins on time; with it every round due within its own early
+    # (a quarter interval, at most 250 ms): one wake-up for several (each costs more than a
+    # connect here).
+    begun = False
+    while heap and (heap[0][0] <= t or (begun and heap[0][0] - heap[0][2].early <= t)):
+        begun = True
         w = heapq.heappop(heap)[2]
         if not w.dead:
             begin(w, t)

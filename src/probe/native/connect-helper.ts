@@ -173,6 +173,9 @@ export class ConnectHelper {
     if (this.child !== child) return;
     this.child = null;
     this.lines.clear();
+    // Lines for the dead helper (its watches' commands, checks just asked) must not reach the
+    // next one: the checks are answered below, the watches end with lost().
+    this.queued = [];
     if (giveUp) this.unavailable = true;
     this.watches = 0;
     this.watchSink?.lost();
@@ -195,6 +198,11 @@ export class ConnectHelper {
   /** Stops the helper (checks in flight are answered as helper failures). */
   close(): void {
     this.child?.stdin.end();
+  }
+
+  /** Ends a helper that stopped answering (the next use starts a new one). */
+  kill(): void {
+    this.child?.kill('SIGKILL');
   }
 }
 

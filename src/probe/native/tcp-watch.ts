@@ -46,6 +46,9 @@ export function canWatchTcp(process: ProcessConfig): boolean {
   });
 }
 
+/** The next watch key (see TcpWatches.open). */
+let nextKey = 1;
+
 /** One process's watch. */
 export class TcpWatch {
   private latest: WatchedRound | null = null;
@@ -53,6 +56,8 @@ export class TcpWatch {
   private hot = false;
   /** Cycles run on this watch's rounds: a round begun under an older count is stale. */
   private seq = 0;
+  /** A wake (wake()) came while a cycle ran: the next cycled() keeps the watch hot. */
+  private woken = false;
   alive = true;
 
   constructor(
@@ -69,8 +74,16 @@ export class TcpWatch {
   next(): Promise<WatchedRound | null> {
     const ready = this.latest;
     this.latest = null;
+    // A cycle on the round returned begins now: a wake from here on is for a later cycle.
+    this.woken = false;
     if (ready || !this.alive) return Promise.resolve(this.alive ? ready : null);
     return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  /** Asks for a cycle on the next round, whatever it says (news may wait for the process). */
+  wake(): void {
+    this.woken = true;
+    this.setHot(true);
   }
 
   /** Hot: hear every round (the process is not steady); cold: only rounds whose results changed. */
@@ -81,18 +94,24 @@ export class TcpWatch {
   }
 
   /**
-   * A cycle on this watch's round ended; `hot` as in setHot. Rounds begun before now are
-   * dropped: a check made before an action (a start, a stop) says nothing of what the
-   * action left, and would read as a death or a split brain. A dropped round may have been
-   * the one report of a change (the helper compares each round with the one before): the
-   * watch stays hot then, so the next round is heard whatever it says.
+   * A cycle on this watch's round ended; `hot` as in setHot (kept hot when a wake came
+   * during the cycle). When it `acted` (or may have: it failed), rounds begun before now are
+   * dropped: a check made before a start or a stop says nothing of what the action left, and
+   * would read as a death or a split brain. A dropped round may have been the one report of
+   * a change (the helper compares each round with the one before): the watch stays hot
+   * then, so the next round is heard whatever it says.
    */
-  cycled(hot: boolean): void {
+  cycled(hot: boolean, acted: boolean): void {
     if (!this.alive) return;
-    this.seq++;
-    this.hot = hot || this.latest !== null;
-    this.latest = null;
-    this.owner.send(`H ${this.key} ${this.hot ? 1 : 0} ${this.seq}`);
+    const was = this.hot;
+    this.hot = hot || this.woken;
+    this.woken = false;
+    if (acted) {
+      this.seq++;
+      if (this.latest !== null) this.hot = true;
+      this.latest = null;
+    }
+    if (acted || this.hot !== was) this.owner.send(`H ${this.key} ${this.hot ? 1 : 0} ${this.seq}`);
   }
 
   get isHot(): boolean {
@@ -133,11 +152,13 @@ export class TcpWatch {
 /** The watches of one watcher, over the process-wide connect helper. */
 export class TcpWatches implements WatchSink {
   private readonly byKey = new Map<string, TcpWatch>();
-  private nextKey = 1;
+
   /** The key of the last second's most late round (its lag is cleared when another is worst). */
   private worstKey: string | null = null;
   /** When the helper last said it is checking (an `N` line). */
   lastTickAt: number | null = null;
+  /** When the helper was last heard from, or a watch was opened while it was silent. */
+  private heardAt = Date.now();
 
   constructor(
     private readonly listener: TcpWatchListener,
@@ -151,13 +172,16 @@ export class TcpWatches implements WatchSink {
    * `offsetMs`; the first round is always reported. Null when the helper cannot be used.
    */
   open(process: ProcessConfig, intervalMs: number, offsetMs: number): TcpWatch | null {
-    const key = String(this.nextKey++);
+    // Keys are unique per Node process: a line of an earlier watcher's watch (before a reload)
+    // can never be read as one of a new watch.
+    const key = String(nextKey++);
     const targets = process.candidates.map((c) => {
       const test = c.nativeTest as { host: string; port: number };
       return `${test.host} ${test.port}`;
     });
     const line = `W ${key} ${Math.max(1, Math.round(intervalMs))} ${Math.max(1, Math.round(process.testTimeoutMs))} ${Math.max(0, Math.round(offsetMs))} ${targets.join(' ')}`;
     const watch = new TcpWatch(process, key, this);
+    if (this.byKey.size === 0) this.heardAt = Date.now();
     this.byKey.set(key, watch);
     if (!this.send(line)) {
       this.byKey.delete(key);
@@ -185,6 +209,7 @@ export class TcpWatches implements WatchSink {
 
   /** A line from the helper about watched checks. */
   line(line: string): void {
+    this.heardAt = Date.now();
     const fields = line.split(' ');
     const kind = fields[0];
     if (kind === 'N') {
@@ -197,8 +222,21 @@ export class TcpWatches implements WatchSink {
     if (!watch) return;
     const lagMs = Number(fields[2]);
     if (kind === 'L') this.listener.lag(watch.process.name, lagMs);
-    else if (kind === 'R')
+    else if (kind === 'R' && fields.length === 4 + 2 * watch.process.candidates.length)
       watch.round({ observations: observationsOf(watch.process, fields), lagMs }, Number(fields[3]));
+  }
+
+  /**
+   * Whether the helper, holding watches, has said nothing for `silentMs` (it tallies every
+   * second): stopped or hung without exiting, it checks nothing. The caller ends it (kill).
+   */
+  stalled(silentMs: number, now = Date.now()): boolean {
+    return this.byKey.size > 0 && now - this.heardAt > silentMs;
+  }
+
+  /** Ends the helper (see stalled); its watches end through lost(). */
+  killHelper(): void {
+    this.helper.kill();
   }
 
   /** The helper ended: every watch ended with it (the watcher checks by itself until it watches again). */
