@@ -84,6 +84,7 @@ while not (eof and not jobs):
     for job in draining.values():
         due = job['quiet'] + DRAIN - t
         wait = due if wait is None or due < wait else wait
+    polled = now()  # a drain ends only after a select that began past its deadline (output read first)
     for key, _ in sel.select(None if wait is None else max(0.0, wait)):
         if key.data == 'in':
             chunk = os.read(0, 65536)
@@ -123,7 +124,7 @@ while not (eof and not jobs):
             if job['exited'] is None and not job['timedout'] and t >= job['deadline']:
                 job['timedout'] = True; killgroup(job['pid'])
     for job in list(draining.values()):
-        if job['open'] == 0 or t >= job['quiet'] + DRAIN: done(job)
+        if job['open'] == 0 or polled >= job['quiet'] + DRAIN: done(job)
     if eof: out.clear()
     else: flush()
 `;

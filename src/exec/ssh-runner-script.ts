@@ -82,6 +82,8 @@ until ($eof && !%jobs) {
   for my $job (values %draining) { my $due = $job->{quiet} + $DRAIN - $t; $wait = $due if $due < $wait; }
   $wait = 0 if defined $wait && $wait < 0;
   my $rout = $rin;
+  # A drain ends only after a select that began past its deadline: output already written is read first.
+  my $polled = now();
   if (select($rout, undef, undef, $wait) > 0) {
     my $bits = unpack('b*', $rout);
     while ($bits =~ /1/g) {
@@ -114,7 +116,7 @@ until ($eof && !%jobs) {
       $job->{timedout} = 1; kill('KILL', -$job->{pid});
     }
   }
-  for my $job (values %draining) { done_job($job) if $job->{open} == 0 || $t >= $job->{quiet} + $DRAIN; }
+  for my $job (values %draining) { done_job($job) if $job->{open} == 0 || $polled >= $job->{quiet} + $DRAIN; }
   if ($eof) { $out = ''; } else { flush_out(); }
 }
 `;
