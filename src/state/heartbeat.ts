@@ -2,6 +2,9 @@
 import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from './atomic-file.js';
 
+/** The heartbeat's file name in the state dir. */
+export const HEARTBEAT_FILE = 'heartbeat.json';
+
 export interface HeartbeatInfo {
   pid: number;
   /** When the watcher started (epoch ms). */

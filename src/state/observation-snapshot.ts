@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Observation } from '../probe/observation.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { HEARTBEAT_FILE } from './heartbeat.js';
 import type { ProcessState } from './model.js';
 
 const SNAPSHOT_FILE = 'observations.json';
@@ -66,7 +67,7 @@ export function readObservationSnapshot(dir: string): Map<string, Observation[]>
       if (list)
         result.set(
           name,
-          list.map((o) => (o.at < checkedAt ? { ...o, at: checkedAt } : o)),
+          list.map((o) => datedNoEarlier(o, checkedAt)),
         );
     }
     return result;
@@ -75,10 +76,15 @@ export function readObservationSnapshot(dir: string): Map<string, Observation[]>
   }
 }
 
+/** `observation` dated `at` when it is older (a watched check that said nothing new since). */
+export function datedNoEarlier(observation: Observation, at: number): Observation {
+  return observation.at < at ? { ...observation, at } : observation;
+}
+
 /** The heartbeat's watchedCheckedAt, or null. */
 function watchedCheckedAt(dir: string): number | null {
   try {
-    const beat = JSON.parse(readFileSync(path.join(dir, 'heartbeat.json'), 'utf8')) as {
+    const beat = JSON.parse(readFileSync(path.join(dir, HEARTBEAT_FILE), 'utf8')) as {
       watchedCheckedAt?: unknown;
     };
     return typeof beat.watchedCheckedAt === 'number' ? beat.watchedCheckedAt : null;

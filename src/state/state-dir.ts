@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { toStateStoreError } from './atomic-file.js';
+import { HEARTBEAT_FILE } from './heartbeat.js';
 
 /** Files of one config's state, all inside `dir`. */
 export interface StateLayout {
@@ -88,6 +89,6 @@ export function describeStateLayout(dir: string): StateLayout {
     statePath: (processName: string) => path.join(dir, stateFileName(processName)),
     journalPath: path.join(dir, 'journal.jsonl'),
     lockPath: path.join(dir, 'pass.lock'),
-    heartbeatPath: path.join(dir, 'heartbeat.json'),
+    heartbeatPath: path.join(dir, HEARTBEAT_FILE),
   };
 }

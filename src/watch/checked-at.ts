@@ -4,6 +4,7 @@
  * of a change, so "nothing new since" is as fresh as the helper's last tally.
  */
 import type { HostRecord, ProcessState } from '../state/model.js';
+import { datedNoEarlier } from '../state/observation-snapshot.js';
 
 /** `states` with each host's last observation of the processes in `names` dated no earlier than `at`. */
 export function withCheckedAt(
@@ -18,7 +19,7 @@ export function withCheckedAt(
     const hosts: Record<string, HostRecord> = {};
     for (const [host, record] of Object.entries(state.hosts)) {
       const seen = record.lastObservation;
-      hosts[host] = seen && seen.at < at ? { ...record, lastObservation: { ...seen, at } } : record;
+      hosts[host] = seen && seen.at < at ? { ...record, lastObservation: datedNoEarlier(seen, at) } : record;
     }
     result.set(name, { ...state, hosts });
   }
