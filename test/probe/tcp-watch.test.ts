@@ -9,7 +9,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { ConnectHelper } from '../../src/probe/native/connect-helper.js';
-import { canWatchTcp, TcpWatches, type WatchedRound } from '../../src/probe/native/tcp-watch.js';
+import {
+  canWatchTcp,
+  TcpWatches,
+  type TcpWatch,
+  type WatchedRound,
+} from '../../src/probe/native/tcp-watch.js';
 import type { ProcessConfig } from '../../src/config/model.js';
 import { closedPort } from '../helpers/ports.js';
 import { makeProcess } from '../helpers/process-config.js';
@@ -132,7 +137,12 @@ test('a round begun before a cycle ended is dropped, and the watch turns hot so 
   watches.close();
 });
 
-test('the helper ends: the watch ends with it', async () => {
+/** A fresh helper watching one process (an up host, a refused one) every 100 ms, its first round heard. */
+async function watchedOnOwnHelper(): Promise<{
+  helper: ConnectHelper;
+  watches: TcpWatches;
+  watch: TcpWatch;
+}> {
   const server = await listen();
   cleanups.push(() => server.close());
   const helper = new ConnectHelper();
@@ -143,6 +153,11 @@ test('the helper ends: the watch ends with it', async () => {
     0,
   )!;
   await watch.next();
+  return { helper, watches, watch };
+}
+
+test('the helper ends: the watch ends with it', async () => {
+  const { helper, watch } = await watchedOnOwnHelper();
   watch.cycled(false, true);
   const ended = watch.next();
   helper.close();
@@ -181,16 +196,7 @@ test('an address the system cannot use fails that host only; the helper keeps wa
 });
 
 test('a helper that stops tallying is seen as stalled; ending it ends the watches', async () => {
-  const server = await listen();
-  cleanups.push(() => server.close());
-  const helper = new ConnectHelper();
-  const watches = new TcpWatches({ lag: () => undefined, checks: () => undefined }, helper);
-  const watch = watches.open(
-    tcpProcess((server.address() as net.AddressInfo).port, await closedPort()),
-    100,
-    0,
-  )!;
-  await watch.next();
+  const { helper, watches, watch } = await watchedOnOwnHelper();
   assert.equal(watches.stalled(3000), false);
   process.kill(helper.pid!, 'SIGSTOP');
   cleanups.push(() => helper.kill());
