@@ -150,7 +150,12 @@ export class SshExecutor implements Executor {
   private async startRunner(): Promise<RemoteRunner | { error: string } | null> {
     const { connection, error } = await this.connectWithRetry();
     if (error) return { error };
-    const runner = new RemoteRunner(connection, this.target.settings.connectTimeoutMs);
+    const runner = new RemoteRunner(connection, this.target.settings.connectTimeoutMs, (command, lateMs) =>
+      this.warn(
+        `ssh: a command reached ${this.name} ${lateMs} ms after its timeout had been reported (a stalled link ` +
+          `or a frozen host) and was not run there: ${command}`,
+      ),
+    );
     runner.onEnd(() => this.release(connection));
     const start = await runner.ready;
     if (start.ok) {

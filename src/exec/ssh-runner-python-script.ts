@@ -6,7 +6,8 @@
  * ~2.2 ms for Perl's fork (BENCHMARKS.md, "Shell checks over SSH").
  *
  * The same protocol, the same rules as the Perl runner (see there): `H`
- * greeting, `R` requests, `S` for a command still running 0.1 s after its
+ * greeting, `R` requests (not run, `L`, when they arrive past their latest
+ * start), `T` clock probes, `S` for a command still running 0.1 s after its
  * start, `D`/`F` answers; own session per command, SIGPIPE at its default,
  * (and SIGXFSZ, which Python ignores), stdin from /dev/null, 4097 bytes of each stream, group SIGKILL at the
  * timeout, done at exit plus 20 ms when a daemon holds the pipes; on end of
@@ -76,7 +77,7 @@ def done(job):
     emit('D', job['id'], code, sig, 1 if job['timedout'] else 0, int((job['exited'] - job['start']) * 1000 + 0.5),
          job['out'].hex() or '-', job['err'].hex() or '-')
     del jobs[job['pid']]; draining.pop(job['pid'], None)
-emit('H', 'hv-runner', 1, 'python'); flush()
+emit('H', 'hv-runner', 2, 'python', int(now() * 1000)); flush()
 pending, eof, next_scan = b'', False, 0.0
 while not (eof and not jobs):
     t = now()
@@ -94,10 +95,14 @@ while not (eof and not jobs):
             *lines, pending = pending.split(b'\n')
             for line in lines:
                 f = line.split(b' ')
-                if len(f) == 4 and f[0] == b'R' and f[1].isdigit() and f[2].isdigit():
+                if len(f) == 5 and f[0] == b'R' and f[1].isdigit() and f[2].isdigit() and f[4].isdigit():
                     try: cmd = bytes.fromhex(f[3].decode())
                     except ValueError: continue
-                    run(int(f[1]), int(f[2]), cmd)
+                    late = int(now() * 1000) - int(f[4])
+                    if late > 0: emit('L', int(f[1]), late)
+                    else: run(int(f[1]), int(f[2]), cmd)
+                elif len(f) == 2 and f[0] == b'T' and f[1].isdigit():
+                    emit('T', int(f[1]), int(now() * 1000))
         elif key.data == 'wake':
             try: os.read(wake_r, 4096)
             except OSError: pass

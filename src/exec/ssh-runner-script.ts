@@ -8,12 +8,21 @@
  * Protocol, the local spawn helper's (spawn-helper-script.ts) with a greeting and
  * a start confirmation; one line each way, fields separated by spaces, text
  * hex-encoded:
- *   in:  `R <id> <timeout ms> <hex command>`
- *   out: `H hv-runner 1 perl` once, when the runner is up (`… python` from the Python one)
+ *   in:  `R <id> <timeout ms> <hex command> <latest start>`
+ *        `T <token>` (a clock probe)
+ *   out: `H hv-runner 2 perl <now>` once, when the runner is up (`… python …` from the Python one)
+ *        `T <token> <now>` for each clock probe
+ *        `L <id> <ms late>` for a command that arrived after its latest start: not run
  *        `S <id>` when the command still runs 0.1 s after its fork (so it started; a quick
  *        command's `D` says so itself, and saves the line)
  *        `D <id> <exit code|-1> <signal number|0> <timed out 0|1> <duration ms> <hex stdout|-> <hex stderr|->`
  *        `F <id> <hex reason>` when it could not be started (pipe, fork)
+ * `<now>` and `<latest start>` are the runner's monotonic clock in whole ms. The
+ * watcher sets a command's latest start to the moment it stops waiting for it
+ * (its send plus its timeout, in the runner's clock: runner-clock.ts), so a
+ * command held up by a stalled link or a frozen host, delivered when the watcher
+ * has already reported its timeout and moved on, is not run then (a start there
+ * would be a second instance).
  * Each command runs as `/bin/sh -c` in its own session (its own process group),
  * SIGPIPE at its default (the runner ignores it; a shell must not inherit that),
  * stdin from /dev/null, stdout and stderr captured (first 4097 bytes of each:
@@ -75,7 +84,7 @@ sub done_job {
     unpack('H*', $job->{out}) || '-', unpack('H*', $job->{err}) || '-');
   delete $jobs{$job->{pid}}; delete $draining{$job->{pid}};
 }
-emit('H', 'hv-runner', 1, 'perl'); flush_out();
+emit('H', 'hv-runner', 2, 'perl', int(now() * 1000)); flush_out();
 until ($eof && !%jobs) {
   my $t = now();
   my $wait = %jobs ? $SCAN : undef;
@@ -92,7 +101,14 @@ until ($eof && !%jobs) {
         my $n = sysread(STDIN, $in, 65536, length $in);
         next if !defined $n && $!{EINTR};
         if (!$n) { $eof = 1; vec($rin, 0, 1) = 0; next; }
-        while ($in =~ s/^R (\d+) (\d+) ([0-9a-f]*)\n//) { run_job($1, $2, pack('H*', $3)); }
+        while ($in =~ s/^([^\n]*)\n//) {
+          my $line = $1;
+          if ($line =~ /^R (\d+) (\d+) ([0-9a-f]*) (\d+)$/) {
+            my ($id, $timeout, $hex, $latest) = ($1, $2, $3, $4);
+            my $late = int(now() * 1000) - $latest;
+            if ($late > 0) { emit('L', $id, $late); } else { run_job($id, $timeout, pack('H*', $hex)); }
+          } elsif ($line =~ /^T (\d+)$/) { emit('T', $1, int(now() * 1000)); }
+        }
         next;
       }
       my $entry = $byfd{$fd} or next; my ($job, $which, $fh) = @$entry;

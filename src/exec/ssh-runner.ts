@@ -12,12 +12,14 @@
  * greeting comes within the connect timeout).
  */
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { LineBuffer } from './line-buffer.js';
 import type { RunOptions, RunResult } from './executor.js';
 import { BoundedCapture } from './capture.js';
 import { checkEnvName, quoteShell } from './ssh-command.js';
 import type { ExecChannel, SshConnection } from './ssh-connection.js';
 import { CLOSE_WAIT_AFTER_KILL_MS } from './ssh-run.js';
+import { CLOCK_PROBE_INTERVAL_MS, RunnerClock } from './runner-clock.js';
 import { SSH_RUNNER_PYTHON_SCRIPT } from './ssh-runner-python-script.js';
 import { SSH_RUNNER_SCRIPT } from './ssh-runner-script.js';
 import { TRANSPORT_REASONS } from './ssh-errors.js';
@@ -28,8 +30,10 @@ import { TRANSPORT_REASONS } from './ssh-errors.js';
  * more, so a saturated host would only fall further behind.
  */
 export const RUNNER_SLOTS = 256;
-/** The runner's first line, followed by ' perl' or ' python'. */
-const GREETING = 'H hv-runner 1 ';
+/** The runner's first line, followed by 'perl' or 'python' and its clock (runner-clock.ts). */
+const GREETING = 'H hv-runner 2 ';
+/** Commands given up on before the runner confirmed them, remembered to name one that arrives late. */
+const GAVE_UP_REMEMBERED = 64;
 /** Exits 0 when the host's python3 has what the Python runner needs (posix_spawn with setsid: 3.8). */
 const PYTHON_USABLE =
   'import os, sys; sys.exit(not (sys.version_info >= (3, 8) and hasattr(os, "posix_spawn")))';
@@ -43,6 +47,8 @@ interface Pending {
   /** The runner confirmed it forked the command (`S`). */
   started: boolean;
   timer: NodeJS.Timeout;
+  /** Sends the command again with no latest start and the time left; false when none is left. */
+  resend(): boolean;
 }
 
 /** The command line sshd runs to start the runner: the Python one where python3 is usable, else Perl. */
@@ -60,6 +66,9 @@ export function withEnv(command: string, env: Record<string, string> = {}): stri
   return exports.join('') + command;
 }
 
+/** Called when the runner refused a command that reached it after the watcher stopped waiting for it. */
+export type LateCommandListener = (command: string, lateMs: number) => void;
+
 export class RemoteRunner {
   /** Resolves once the runner greeted (ok), or could not start (its channel ended, or no greeting came in time). */
   readonly ready: Promise<RunnerStart>;
@@ -75,10 +84,18 @@ export class RemoteRunner {
   private settleStart: (start: RunnerStart) => void = () => undefined;
   private readonly endListeners: Array<() => void> = [];
   private readonly slotWaiters: Array<() => void> = [];
+  /** The runner's clock, for each command's latest start. */
+  private readonly clock = new RunnerClock();
+  private probeTimer: NodeJS.Timeout | null = null;
+  /** When we asked sshd to start the runner (our clock): the greeting's clock reading came after it. */
+  private execAt = 0;
+  /** Commands timed out before the runner confirmed them, by id (the newest GAVE_UP_REMEMBERED). */
+  private readonly gaveUp = new Map<number, string>();
 
   constructor(
     readonly connection: SshConnection,
     greetingTimeoutMs: number,
+    private readonly onLate: LateCommandListener = () => undefined,
   ) {
     this.ready = new Promise<RunnerStart>((resolve) => (this.settleStart = resolve));
     const timer = setTimeout(() => {
@@ -86,6 +103,7 @@ export class RemoteRunner {
       this.end(`it did not greet within ${greetingTimeoutMs} ms${said ? ` (${said})` : ''}`);
     }, greetingTimeoutMs);
     void this.ready.then(() => clearTimeout(timer));
+    this.execAt = performance.now();
     connection.exec(runnerCommand(), (error, channel) => {
       if (error || !channel) {
         this.end(`${TRANSPORT_REASONS.lost}: ${error?.message ?? 'no channel'}`);
@@ -152,13 +170,32 @@ export class RemoteRunner {
       const timer = setTimeout(() => {
         const entry = this.pending.get(id);
         if (!entry) return;
-        if (!entry.started) return timedOut();
+        if (!entry.started) {
+          this.rememberGaveUp(id, command);
+          return timedOut();
+        }
         entry.timer = setTimeout(timedOut, CLOSE_WAIT_AFTER_KILL_MS);
       }, options.timeoutMs);
-      this.pending.set(id, { resolve, startedAt, started: false, timer });
+      const hex = Buffer.from(line).toString('hex');
       const timeout = Math.max(1, Math.round(options.timeoutMs));
-      this.write(`R ${id} ${timeout} ${Buffer.from(line).toString('hex')}\n`);
+      const sentAt = performance.now();
+      const resend = (): boolean => {
+        const left = Math.round(timeout - (performance.now() - sentAt));
+        if (left < 1) return false;
+        this.write(`R ${id} ${left} ${hex} ${Number.MAX_SAFE_INTEGER}\n`);
+        return true;
+      };
+      this.pending.set(id, { resolve, startedAt, started: false, timer, resend });
+      // Not run if it reaches the runner after we stop waiting for it (a stalled link, a frozen host).
+      const latest = this.clock.latestStart(sentAt, timeout) ?? Number.MAX_SAFE_INTEGER;
+      this.write(`R ${id} ${timeout} ${hex} ${latest}\n`);
     });
+  }
+
+  /** Keeps the text of a command given up on unconfirmed, to name it if the runner says it came late. */
+  private rememberGaveUp(id: number, command: string): void {
+    this.gaveUp.set(id, command.length > 200 ? `${command.slice(0, 200)}…` : command);
+    if (this.gaveUp.size > GAVE_UP_REMEMBERED) this.gaveUp.delete(this.gaveUp.keys().next().value as number);
   }
 
   /** Drops a settled command and wakes one waiting for a slot. */
@@ -185,8 +222,14 @@ export class RemoteRunner {
           if (this.stderr.text() === '') this.stderr.push(`${line.slice(0, 200)}\n`);
           return;
         }
+        const [program = '', now] = line.slice(GREETING.length).split(' ');
         this.greeted = true;
-        this.program = line.slice(GREETING.length);
+        this.program = program;
+        // The greeting's clock bounds the offset loosely (it includes the runner's start-up); a probe tightens it.
+        this.clock.observe(this.execAt, Number(now));
+        this.probeClock();
+        this.probeTimer = setInterval(() => this.probeClock(), CLOCK_PROBE_INTERVAL_MS);
+        this.probeTimer.unref();
         this.settleStart({ ok: true });
         return;
       }
@@ -194,17 +237,45 @@ export class RemoteRunner {
     });
   }
 
-  /** Handles one `S`, `D` or `F` line. */
+  /** Asks the runner for its clock; the answer is a `T` line with our send time back. */
+  private probeClock(): void {
+    this.write(`T ${Math.floor(performance.now())}\n`);
+  }
+
+  /** Handles one `T`, `L`, `S`, `D` or `F` line. */
   private answer(fields: string[]): void {
+    if (fields[0] === 'T') {
+      // Our send time (floored: the bound only gets looser) and the runner's time at the answer.
+      this.clock.observe(Number(fields[1]), Number(fields[2]));
+      return;
+    }
     const id = Number(fields[1]);
     const entry = this.pending.get(id);
+    if (fields[0] === 'L' && !entry) {
+      const command = this.gaveUp.get(id);
+      this.gaveUp.delete(id);
+      if (command !== undefined) this.onLate(command, Number(fields[2]));
+      return;
+    }
     if (!entry) return;
     if (fields[0] === 'S') {
       entry.started = true;
       return;
     }
+    if (fields[0] === 'L') {
+      // Refused as late while we still wait for it: our bound on the runner's clock is wrong (this
+      // machine's monotonic clock stood still, suspended). Forget it; the command goes again.
+      this.clock.reset();
+      this.probeClock();
+      if (entry.resend()) return;
+    }
     this.forget(id);
     clearTimeout(entry.timer);
+    if (fields[0] === 'L') {
+      const reason = `the command reached the host ${fields[2]} ms after its timeout and was not run`;
+      entry.resolve(result(null, null, true, entry.startedAt, '', reason, null));
+      return;
+    }
     if (fields[0] === 'F') {
       const reason = `could not run /bin/sh: ${decode(fields[2]).toString()}`;
       entry.resolve(result(null, null, false, entry.startedAt, '', reason, reason));
@@ -231,6 +302,7 @@ export class RemoteRunner {
   private end(reason: string): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.probeTimer) clearInterval(this.probeTimer);
     this.channel?.close();
     if (!this.greeted) this.settleStart({ ok: false, reason });
     const lost = `${TRANSPORT_REASONS.lost} while the command ran (remote runner: ${reason})`;

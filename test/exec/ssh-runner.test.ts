@@ -1,16 +1,19 @@
 /**
  * The remote runner (issue 14) against a real throwaway sshd: commands go over
  * one channel, timeouts kill the remote group, output is captured, a dropped
- * connection is replaced — with the Python runner (a host with python3) and
+ * connection is replaced, a command held up by a frozen host is not run when it
+ * thaws — with the Python runner (a host with python3) and
  * the Perl one (a host whose PATH has perl but no python3) — and a host with
  * neither falls back to one exec channel per command.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SshExecutor } from '../../src/exec/ssh-executor.js';
 import { RUNNER_SLOTS } from '../../src/exec/ssh-runner.js';
+import type { RunnerClock } from '../../src/exec/runner-clock.js';
+import { performance } from 'node:perf_hooks';
 import { descendantsOf, signalAll, startTestSshd, type TestSshd } from '../helpers/sshd.js';
 import { poolMaker } from '../helpers/ssh-pools.js';
 import { ensurePython3 } from '../helpers/debian-package.js';
@@ -158,6 +161,48 @@ for (const program of ['python', 'perl']) {
     const pid = Number(result.stdout.trim());
     assert.equal((await executor.run(`kill -0 ${pid} && kill ${pid}`, opts)).exitCode, 0);
     assert.equal(executor.usesRunner, true);
+  });
+
+  test(`a command held up by a frozen host is not run when it thaws; the late arrival is logged (${program})`, async () => {
+    const warnings: string[] = [];
+    const executor = newPool(warnings).forHost(server().settings(), '127.0.0.8') as SshExecutor;
+    assert.equal((await executor.run('true', opts)).exitCode, 0);
+    assert.equal(executor.runnerProgram, program);
+    // Freeze the sshd processes serving our connection and the runner (not the listener).
+    const frozen = descendantsOf(server().pid!);
+    const marker = path.join(server().dir, `late-${program}-${uniqueSeconds()}`);
+    try {
+      signalAll(frozen, 'SIGSTOP');
+      const late = await executor.run(`: > ${marker}`, { timeoutMs: 500 });
+      assert.equal(late.timedOut, true);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // past its timeout: late
+    } finally {
+      signalAll(frozen, 'SIGCONT');
+    }
+    const deadline = Date.now() + 10_000;
+    while (!warnings.some((w) => w.includes(marker)) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const said = warnings.find((w) => w.includes(marker));
+    assert.ok(said, `the late arrival is logged: ${JSON.stringify(warnings)}`);
+    assert.match(said, /reached \S*127\.0\.0\.8\S* \d+ ms after its timeout .* was not run there/);
+    // The runner answers in order: once a later command is done, the held-up one would have run.
+    assert.equal((await executor.run('true', opts)).exitCode, 0, 'the runner goes on serving');
+    assert.equal(existsSync(marker), false, 'the held-up command did not run');
+    // The same command sent now, to the live host, runs.
+    assert.equal((await executor.run(`: > ${marker}`, opts)).exitCode, 0);
+    assert.equal(existsSync(marker), true);
+  });
+
+  test(`a runner that calls a command late while we still wait for it (our clock stood still): it runs after all (${program})`, async () => {
+    const executor = newPool().forHost(server().settings(), '127.0.0.8') as SshExecutor;
+    assert.equal((await executor.run('true', opts)).exitCode, 0);
+    // As if this machine had been suspended 100 s: our bound on the runner's clock is now 100 s short.
+    const runner = (executor as unknown as { runner: { clock: RunnerClock } }).runner;
+    runner.clock.observe(performance.now(), performance.now() - 100_000);
+    const result = await executor.run('echo ran', opts);
+    assert.equal(result.exitCode, 0, `${result.stderr} ${result.transportError}`);
+    assert.equal(result.stdout, 'ran\n');
+    assert.equal((await executor.run('echo again', opts)).stdout, 'again\n', 'the next command runs at once');
   });
 
   test(`a dropped connection: the command in flight is a transport error, the next one reconnects (${program})`, async () => {
