@@ -49,6 +49,11 @@ export function transportFailure(reason: string, startedAt: number): RunResult {
   };
 }
 
+/** Late refusals that arrive within this long of the first are logged as one line. */
+const LATE_REPORT_GATHER_MS = 200;
+/** Distinct commands a late-refusal line names (a burst repeats the same test). */
+const LATE_COMMANDS_NAMED = 5;
+
 export class SshExecutor implements Executor {
   readonly transport: Transport = 'ssh';
   readonly host: string;
@@ -58,6 +63,8 @@ export class SshExecutor implements Executor {
   /** When a slot last freed or a connection opened. */
   private lastProgressAt = 0;
   private stallTimer: NodeJS.Timeout | undefined;
+  /** Late refusals gathered for one log line (noteLate). */
+  private late: { count: number; minMs: number; maxMs: number; commands: Set<string> } | null = null;
   private readonly warn: WarnFn;
   private readonly maxInFlight: number;
   private readonly maxConnections: number;
@@ -151,10 +158,7 @@ export class SshExecutor implements Executor {
     const { connection, error } = await this.connectWithRetry();
     if (error) return { error };
     const runner = new RemoteRunner(connection, this.target.settings.connectTimeoutMs, (command, lateMs) =>
-      this.warn(
-        `ssh: a command reached ${this.name} ${lateMs} ms after its timeout had been reported (a stalled link ` +
-          `or a frozen host) and was not run there: ${command}`,
-      ),
+      this.noteLate(command, lateMs),
     );
     runner.onEnd(() => this.release(connection));
     const start = await runner.ready;
@@ -171,6 +175,36 @@ export class SshExecutor implements Executor {
         `(set ssh_runner = no to skip trying; tried again in ${RUNNER_RETRY_AFTER_MS / 60_000} min)`,
     );
     return null;
+  }
+
+  /**
+   * Notes a command the runner refused because it arrived after we had reported its timeout;
+   * those that arrive together (a link or a host back) are logged as one line.
+   */
+  private noteLate(command: string, lateMs: number): void {
+    if (!this.late) {
+      this.late = { count: 0, minMs: lateMs, maxMs: lateMs, commands: new Set() };
+      setTimeout(() => this.reportLate(), LATE_REPORT_GATHER_MS).unref();
+    }
+    const late = this.late;
+    late.count++;
+    late.minMs = Math.min(late.minMs, lateMs);
+    late.maxMs = Math.max(late.maxMs, lateMs);
+    if (late.commands.size < LATE_COMMANDS_NAMED) late.commands.add(command);
+  }
+
+  private reportLate(): void {
+    const late = this.late;
+    this.late = null;
+    if (!late) return;
+    const one = late.count === 1;
+    const how = one
+      ? `a command reached ${this.name} ${late.maxMs} ms after its timeout had been reported`
+      : `${late.count} commands reached ${this.name} ${late.minMs}–${late.maxMs} ms after their timeouts had been reported`;
+    const named = [...late.commands].join(' | ');
+    this.warn(
+      `ssh: ${how} (a stalled link or a frozen host) and ${one ? 'was' : 'were'} not run there: ${named}`,
+    );
   }
 
   /** Takes a slot on a ready connection, connecting again after transient failures (refused, reset). */

@@ -5,44 +5,29 @@
  * down) and the pass brings the service up on the second.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createDemoEnv, DEMO_SERVICE, type DemoEnv } from '../helpers/demo-env.js';
 import { runCliProcess } from '../helpers/run-cli.js';
-import { startTestSshd, type TestSshd } from '../helpers/sshd.js';
+import type { TestSshd } from '../helpers/sshd.js';
+import { startSshHostPair, type SshHostPair } from '../helpers/ssh-host-pair.js';
 
+let pair: SshHostPair;
 let hostA: TestSshd;
 let hostB: TestSshd;
 let env: DemoEnv;
 
 before(async () => {
-  hostA = await startTestSshd({ addresses: ['127.0.0.2'] });
-  hostB = await startTestSshd({ addresses: ['127.0.0.3'], port: hostA.port });
-  // One login key and one known_hosts for both hosts, as an operator would have.
-  appendFileSync(path.join(hostB.dir, 'authorized_keys'), readFileSync(`${hostA.clientKeyFile}.pub`));
-  const knownHosts = path.join(hostA.dir, 'known_hosts.both');
-  writeFileSync(
-    knownHosts,
-    readFileSync(hostA.knownHostsFile, 'utf8') + readFileSync(hostB.knownHostsFile, 'utf8'),
-  );
+  pair = await startSshHostPair();
+  ({ hostA, hostB } = pair);
   env = await createDemoEnv({
-    defaults: [
-      'transport = ssh',
-      `ssh_port = ${hostA.port}`,
-      `ssh_user = ${hostA.user}`,
-      `ssh_key = ${hostA.clientKeyFile}`,
-      `ssh_known_hosts = ${knownHosts}`,
-      'connect_timeout = 3s',
-    ],
+    defaults: pair.defaults,
     start: (dir) => `HA_VALET_DEMO_DIR=${dir} ${process.execPath} ${DEMO_SERVICE} start {host} {port}`,
   });
 });
 
 after(async () => {
   await env?.cleanup();
-  await hostA?.dispose();
-  await hostB?.dispose();
+  await pair?.dispose();
 });
 
 test('commands run over SSH: the first pass starts the service on the preferred host', async () => {
