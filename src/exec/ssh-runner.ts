@@ -252,9 +252,9 @@ export class RemoteRunner {
     const id = Number(fields[1]);
     const entry = this.pending.get(id);
     if (fields[0] === 'L' && !entry) {
-      const command = this.gaveUp.get(id);
+      const command = this.gaveUp.get(id) ?? '(an older command)';
       this.gaveUp.delete(id);
-      if (command !== undefined) this.onLate(command, Number(fields[2]));
+      if (id > 0 && id < this.nextId) this.onLate(command, Number(fields[2]));
       return;
     }
     if (!entry) return;
