@@ -47,8 +47,10 @@ interface Pending {
   /** The runner confirmed it forked the command (`S`). */
   started: boolean;
   timer: NodeJS.Timeout;
-  /** Sends the command again with no latest start and the time left; false when none is left. */
-  resend(): boolean;
+  /** The command as sent (hex), its timeout and when it was sent (our clock), to send it again. */
+  hex: string;
+  timeoutMs: number;
+  sentAt: number;
 }
 
 /** The command line sshd runs to start the runner: the Python one where python3 is usable, else Perl. */
@@ -179,13 +181,7 @@ export class RemoteRunner {
       const hex = Buffer.from(line).toString('hex');
       const timeout = Math.max(1, Math.round(options.timeoutMs));
       const sentAt = performance.now();
-      const resend = (): boolean => {
-        const left = Math.round(timeout - (performance.now() - sentAt));
-        if (left < 1) return false;
-        this.write(`R ${id} ${left} ${hex} ${Number.MAX_SAFE_INTEGER}\n`);
-        return true;
-      };
-      this.pending.set(id, { resolve, startedAt, started: false, timer, resend });
+      this.pending.set(id, { resolve, startedAt, started: false, timer, hex, timeoutMs: timeout, sentAt });
       // Not run if it reaches the runner after we stop waiting for it (a stalled link, a frozen host).
       const latest = this.clock.latestStart(sentAt, timeout) ?? Number.MAX_SAFE_INTEGER;
       this.write(`R ${id} ${timeout} ${hex} ${latest}\n`);
@@ -251,31 +247,14 @@ export class RemoteRunner {
     }
     const id = Number(fields[1]);
     const entry = this.pending.get(id);
-    if (fields[0] === 'L' && !entry) {
-      const command = this.gaveUp.get(id) ?? '(an older command)';
-      this.gaveUp.delete(id);
-      if (id > 0 && id < this.nextId) this.onLate(command, Number(fields[2]));
-      return;
-    }
+    if (fields[0] === 'L') return this.refusedLate(id, entry, Number(fields[2]));
     if (!entry) return;
     if (fields[0] === 'S') {
       entry.started = true;
       return;
     }
-    if (fields[0] === 'L') {
-      // Refused as late while we still wait for it: our bound on the runner's clock is wrong (this
-      // machine's monotonic clock stood still, suspended). Forget it; the command goes again.
-      this.clock.reset();
-      this.probeClock();
-      if (entry.resend()) return;
-    }
     this.forget(id);
     clearTimeout(entry.timer);
-    if (fields[0] === 'L') {
-      const reason = `the command reached the host ${fields[2]} ms after its timeout and was not run`;
-      entry.resolve(result(null, null, true, entry.startedAt, '', reason, null));
-      return;
-    }
     if (fields[0] === 'F') {
       const reason = `could not run /bin/sh: ${decode(fields[2]).toString()}`;
       entry.resolve(result(null, null, false, entry.startedAt, '', reason, reason));
@@ -293,6 +272,32 @@ export class RemoteRunner {
         null,
       ),
     );
+  }
+
+  /**
+   * The runner refused command ID as arriving past its latest start. Given up on already: the
+   * executor hears of it (logged). Still awaited: our bound on the runner's clock is wrong (this
+   * machine's monotonic clock stood still, suspended), so it is forgotten and the command sent again
+   * with the time it has left and no latest start; with none left, it is reported as timed out.
+   */
+  private refusedLate(id: number, entry: Pending | undefined, lateMs: number): void {
+    if (!entry) {
+      const command = this.gaveUp.get(id) ?? '(an older command)';
+      this.gaveUp.delete(id);
+      if (id > 0 && id < this.nextId) this.onLate(command, lateMs);
+      return;
+    }
+    this.clock.reset();
+    this.probeClock();
+    const left = Math.round(entry.timeoutMs - (performance.now() - entry.sentAt));
+    if (left >= 1) {
+      this.write(`R ${id} ${left} ${entry.hex} ${Number.MAX_SAFE_INTEGER}\n`);
+      return;
+    }
+    this.forget(id);
+    clearTimeout(entry.timer);
+    const reason = `the command reached the host ${lateMs} ms after its timeout and was not run`;
+    entry.resolve(result(null, null, true, entry.startedAt, '', reason, null));
   }
 
   /**
